@@ -1,0 +1,120 @@
+#pragma once
+/*
+ * State of the virtual ESP8266 that outlives one process: flash operation
+ * counters, the fault plan, reset cause, boot count, RTC memory and the run
+ * options. The supervisor (`ota8266 run`) creates it in a memfd; the ROM
+ * stage, the bootloader and the app are separate processes (the boot chain
+ * execs what is in flash) and each maps it through the fd named in the
+ * environment variable OTA8266_STATE_FD. Host tools that touch the chip
+ * without a device (write_flash, ...) use a private instance.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SIM_STATE_MAGIC 0x38323636u /* "8266" */
+#define SIM_MAX_SECTORS 4096        /* 16 MB / 4 KB */
+#define SIM_MAX_CUTS 8
+#define SIM_RTC_MEM_SIZE 512
+
+/* Process exit codes used between the boot stages and the supervisor. */
+#define SIM_EXIT_RESTART 70   /* esp_restart(): software reset */
+#define SIM_EXIT_POWER_CUT 71 /* the fault plan cut power */
+#define SIM_EXIT_PANIC 72     /* abort/exception: the chip resets */
+#define SIM_EXIT_HALT 73      /* nothing bootable: the chip sits there */
+#define SIM_EXIT_WDT 74       /* watchdog reset */
+
+/* ROM "rst cause" numbers as the ESP8266 ROM prints them. */
+typedef enum {
+    SIM_RST_POWER_ON = 1,
+    SIM_RST_EXTERNAL = 2, /* also software restart and exceptions */
+    SIM_RST_WDT = 4,
+} sim_rst_cause_t;
+
+/* Why the last boot ended, as the app sees it (esp_reset_reason()). */
+typedef enum {
+    SIM_REASON_POWERON = 1,
+    SIM_REASON_SW = 3,
+    SIM_REASON_PANIC = 4,
+    SIM_REASON_WDT = 6,
+} sim_reset_reason_t;
+
+typedef enum {
+    SIM_CUT_CLEAN,            /* the operation does not happen at all */
+    SIM_CUT_TORN_WRITE,       /* a write programs only a prefix of its bytes */
+    SIM_CUT_TORN_WRITE_BITS,  /* a write programs only some of its 1 -> 0 bits */
+    SIM_CUT_TORN_ERASE,       /* an erase leaves the sector partly erased (a prefix) */
+    SIM_CUT_TORN_ERASE_RANDOM,/* an erase leaves the sector with random bytes */
+} sim_cut_kind_t;
+
+typedef struct {
+    uint64_t reads;
+    uint64_t writes;
+    uint64_t erases;
+    uint64_t bytes_read;
+    uint64_t bytes_written;
+    /* writes + erases: the index the fault plan counts (reads change nothing,
+     * so a cut before a read equals a cut after the previous write) */
+    uint64_t modify_ops;
+} sim_counters_t;
+
+typedef struct {
+    uint64_t at_op; /* cut before modifying op number at_op (1-based, across resets) */
+    uint32_t kind;  /* sim_cut_kind_t; a torn kind on an op of the other type cuts cleanly */
+    uint32_t fired;
+} sim_cut_t;
+
+typedef struct {
+    uint32_t magic;
+    uint32_t chip_size;
+    uint32_t strict; /* 0 -> 1 programming is an error */
+
+    sim_counters_t counters;
+    uint32_t sector_erases[SIM_MAX_SECTORS];
+
+    sim_cut_t cuts[SIM_MAX_CUTS];
+    uint32_t n_cuts;
+    uint32_t power_cuts; /* cuts fired so far */
+    uint64_t seed;       /* for torn contents */
+
+    /* Device. */
+    uint32_t boot_count;   /* boots since power-on of the run, 1-based */
+    uint32_t rst_cause;    /* sim_rst_cause_t of the current boot */
+    uint32_t reset_reason; /* sim_reset_reason_t of the current boot */
+    uint32_t rtc_valid;    /* RTC memory survives resets, not power loss */
+    uint8_t rtc_mem[SIM_RTC_MEM_SIZE];
+    uint64_t boot_t0_ns;   /* CLOCK_MONOTONIC at this boot's start */
+
+    /* What the bootloader hands to the app (the real one passes registers). */
+    uint32_t app_start;    /* flash address of the booted image */
+    uint32_t app_len;
+    uint32_t app_part_size;
+
+    /* Run options. */
+    uint32_t time_scale_x1000; /* virtual ms per real ms, x1000 (1000 = real time) */
+    int32_t color;             /* 1 on, 0 off */
+    uint32_t heap_limit;       /* 0 = none */
+    char ap_ssid[33];
+    char ap_password[65];
+    uint32_t ap_enabled;
+} sim_state_t;
+
+/* Creates a fresh state in a memfd (fd not close-on-exec) and maps it. */
+sim_state_t *sim_state_create(uint32_t chip_size, int *fd_out);
+/* Maps the state named by OTA8266_STATE_FD; NULL when absent or bad. */
+sim_state_t *sim_state_from_env(void);
+/* A private, non-shared state (host tools, unit tests). */
+sim_state_t *sim_state_private(uint32_t chip_size);
+void sim_state_release(sim_state_t *st);
+
+/* Virtual milliseconds since this boot started (scaled clock). */
+uint32_t sim_clock_ms(const sim_state_t *st);
+/* Sleeps for `virtual_ms` of virtual time. */
+void sim_sleep_ms(const sim_state_t *st, uint32_t virtual_ms);
+
+#ifdef __cplusplus
+}
+#endif
