@@ -1,3 +1,13 @@
+if(NOT OTA8266_ROOT)
+    get_filename_component(OTA8266_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
+endif()
+if(NOT OTA8266_FLASH_MODE)
+    set(OTA8266_FLASH_MODE dio)
+endif()
+if(NOT OTA8266_FLASH_FREQ)
+    set(OTA8266_FLASH_FREQ 40m)
+endif()
+
 # Helpers shared by every component folder.
 #
 # ota_component(NAME <lib> [DEPS <libs...>] [DEFS <defs...>])
@@ -6,6 +16,10 @@
 function(ota_component)
     cmake_parse_arguments(C "" "NAME" "DEPS;TEST_DEPS;DEFS" ${ARGN})
     file(GLOB _srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.c)
+    if(NOT _srcs)
+        # a component still being written: an empty library keeps the tree configurable
+        set(_srcs ${OTA8266_ROOT}/cmake/empty.c)
+    endif()
     add_library(${C_NAME} STATIC ${_srcs})
     target_include_directories(${C_NAME} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
                                          PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
@@ -19,7 +33,11 @@ function(ota_component)
 endfunction()
 
 # One cmocka executable per test/test_*.c, linked with the component.
+# Per-project builds (make/app) set OTA8266_UNIT_TESTS to OFF.
 function(ota_unit_tests lib)
+    if(DEFINED OTA8266_UNIT_TESTS AND NOT OTA8266_UNIT_TESTS)
+        return()
+    endif()
     file(GLOB _tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test/test_*.c)
     foreach(_t ${_tests})
         get_filename_component(_n ${_t} NAME_WE)
@@ -29,8 +47,81 @@ function(ota_unit_tests lib)
         target_include_directories(${_exe} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src
                                                    ${CMAKE_CURRENT_SOURCE_DIR}/test)
         target_compile_definitions(${_exe} PRIVATE _GNU_SOURCE
-            OTA8266_SOURCE_DIR="${PROJECT_SOURCE_DIR}" OTA8266_BINARY_DIR="${CMAKE_BINARY_DIR}")
+            OTA8266_SOURCE_DIR="${OTA8266_ROOT}" OTA8266_BINARY_DIR="${CMAKE_BINARY_DIR}")
         target_link_libraries(${_exe} PRIVATE ${lib} ${ARGN} ${CMOCKA_LIB})
         add_test(NAME ${_exe} COMMAND ${_exe} WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
     endforeach()
+endfunction()
+
+# ota_image(<target> ELF <file> DEPENDS <targets> OUTPUT <bin> ARGS <elf2image args...>)
+#   wraps a host executable into an ESP8266 image with our own elf2image.
+function(ota_image target)
+    cmake_parse_arguments(I "" "ELF;OUTPUT" "DEPENDS;ARGS" ${ARGN})
+    if(OTA8266_TOOL)
+        set(_tool ${OTA8266_TOOL})
+        set(_tool_dep "")
+    else()
+        set(_tool $<TARGET_FILE:ota8266>)
+        set(_tool_dep ota8266)
+    endif()
+    add_custom_command(OUTPUT ${I_OUTPUT}
+        COMMAND ${_tool} elf2image ${I_ARGS} -o ${I_OUTPUT} ${I_ELF}
+        DEPENDS ${_tool_dep} ${I_DEPENDS}
+        COMMENT "elf2image ${I_OUTPUT}")
+    add_custom_target(${target} ALL DEPENDS ${I_OUTPUT})
+endfunction()
+
+# ota_app(NAME <project> SRCS <files...> [VERSION <ver>] [APP_OFFSET <hex>]
+#         [FLASH_SIZE <size>] [DEPS <libs...>] [OUTPUT_DIR <dir>]
+#         [EMBED_TXTFILES <files...>])
+#   builds an app for the virtual device (<project>.elf, with its app
+#   descriptor) and its V3 image <project>.bin, linked for APP_OFFSET's
+#   1 MB window as the SDK links apps for their slot.
+function(ota_app)
+    cmake_parse_arguments(A "" "NAME;VERSION;APP_OFFSET;FLASH_SIZE;OUTPUT_DIR" "SRCS;DEPS;EMBED_TXTFILES" ${ARGN})
+    if(NOT A_VERSION)
+        set(A_VERSION "1")
+    endif()
+    if(NOT A_APP_OFFSET)
+        set(A_APP_OFFSET 0x10000)
+    endif()
+    if(NOT A_FLASH_SIZE)
+        set(A_FLASH_SIZE ${OTA8266_FLASH_SIZE})
+    endif()
+    if(NOT A_OUTPUT_DIR)
+        set(A_OUTPUT_DIR ${CMAKE_CURRENT_BINARY_DIR})
+    endif()
+    set(_exe ${A_NAME}_elf)
+    set(_embedded "")
+    foreach(_f ${A_EMBED_TXTFILES})
+        ota_embed_txtfile(${_f} _obj)
+        list(APPEND _embedded ${_obj})
+    endforeach()
+    add_executable(${_exe} ${A_SRCS} ${OTA8266_ROOT}/components/esp_system/app/esp_app_desc.c ${_embedded})
+    set_target_properties(${_exe} PROPERTIES OUTPUT_NAME ${A_NAME}.elf
+                          RUNTIME_OUTPUT_DIRECTORY ${A_OUTPUT_DIR})
+    target_compile_definitions(${_exe} PRIVATE PROJECT_NAME="${A_NAME}" PROJECT_VER="${A_VERSION}"
+                               OTA8266_IDF_VER="${OTA8266_IDF_VER}")
+    target_link_options(${_exe} PRIVATE -Wl,-z,noseparate-code)
+    target_link_libraries(${_exe} PRIVATE esp_system ${A_DEPS})
+    ota_image(${A_NAME}_bin ELF $<TARGET_FILE:${_exe}> DEPENDS ${_exe}
+        OUTPUT ${A_OUTPUT_DIR}/${A_NAME}.bin
+        ARGS --version 3 --flash_mode ${OTA8266_FLASH_MODE} --flash_freq ${OTA8266_FLASH_FREQ}
+             --flash_size ${A_FLASH_SIZE}
+             --app-offset ${A_APP_OFFSET})
+endfunction()
+
+# ota_embed_txtfile(<file> <out_var>): the SDK's COMPONENT_EMBED_TXTFILES. The
+# file's bytes plus a NUL become _binary_<name>_start / _end, as objcopy names them.
+function(ota_embed_txtfile file out)
+    get_filename_component(_name ${file} NAME)
+    string(MAKE_C_IDENTIFIER ${_name} _sym)
+    set(_s ${CMAKE_CURRENT_BINARY_DIR}/embed_${_sym}.S)
+    file(WRITE ${_s}
+        ".section .rodata.embedded\n"
+        ".global _binary_${_sym}_start\n.global _binary_${_sym}_end\n"
+        "_binary_${_sym}_start:\n.incbin \"${file}\"\n.byte 0\n_binary_${_sym}_end:\n"
+        ".section .note.GNU-stack,\"\",@progbits\n")
+    set_source_files_properties(${_s} PROPERTIES OBJECT_DEPENDS ${file} LANGUAGE C)
+    set(${out} ${_s} PARENT_SCOPE)
 endfunction()

@@ -23,6 +23,7 @@ typedef struct sim_flash {
     uint32_t size;
     sim_state_t *st;
     bool own_fd;
+    bool own_state; /* st is a private state made by sim_flash_open (released on close) */
     /* Called when the fault plan cuts power, after the torn effect is on
      * flash. Default: _exit(SIM_EXIT_POWER_CUT). Tests install a longjmp. */
     void (*on_power_cut)(void *arg);

@@ -93,6 +93,7 @@ typedef struct {
     uint8_t desc_raw[ESP_APP_DESC_SIZE];
     uint32_t desc_fill;
     bool desc_capturing;
+    bool headers_ok; /* image header passed and no segment header has failed */
     bs_sha256_t sha;
     bs_image_info_t info;
 } bs_image_stream_t;

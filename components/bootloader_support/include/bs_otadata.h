@@ -44,6 +44,9 @@ int bs_otadata_seq_to_slot(uint32_t seq, int ota_count);
 /*
  * The SDK's esp_rewrite_ota_data rule (§2.4): the new seq for `slot` and the
  * sector (0 or 1) to write it to. slot >= ota_count -> ESP_ERR_INVALID_ARG.
+ * When the next seq would reach 0xFFFFFFFF (the erased marker), returns
+ * ESP_ERR_INVALID_STATE with *seq = slot + 1 and *sector = the copy not in
+ * charge: the sequence has to restart (bs_otadata_set_boot_slot does it).
  */
 esp_err_t bs_otadata_next(const esp_ota_select_entry_t e[2], int slot, int ota_count,
                           uint32_t *seq, int *sector);
@@ -54,7 +57,9 @@ esp_err_t bs_otadata_write(const bs_hal_t *hal, uint32_t offset, int sector,
                            const esp_ota_select_entry_t *e);
 
 /* Selects `slot` for the next boot with `state` (ESP_OTA_IMG_UNDEFINED as the
- * SDK, ESP_OTA_IMG_NEW with rollback): read, next, write. */
+ * SDK, ESP_OTA_IMG_NEW with rollback): read, next, write. On a sequence
+ * restart it writes slot + 1 into the copy not in charge, then erases the
+ * other: a cut in between leaves the previous choice in charge. */
 esp_err_t bs_otadata_set_boot_slot(const bs_hal_t *hal, uint32_t offset, uint32_t size, int slot,
                                    int ota_count, uint32_t state);
 

@@ -44,6 +44,18 @@ const char *esp_err_to_name(esp_err_t code);
 /* Like esp_err_to_name, but writes "UNKNOWN ERROR 0x%x" for unknown codes into buf. */
 const char *esp_err_to_name_r(esp_err_t code, char *buf, uint32_t buflen);
 
+/* Reports a failed ESP_ERROR_CHECK as the SDK does, then aborts (a panic reset). */
+void _esp_error_check_failed(esp_err_t rc, const char *file, int line, const char *function,
+                             const char *expression) __attribute__((noreturn));
+
+#define ESP_ERROR_CHECK(x)                                                                         \
+    do {                                                                                           \
+        esp_err_t rc_ = (x);                                                                       \
+        if (rc_ != ESP_OK) {                                                                       \
+            _esp_error_check_failed(rc_, __FILE__, __LINE__, __func__, #x);                        \
+        }                                                                                          \
+    } while (0)
+
 #ifdef __cplusplus
 }
 #endif

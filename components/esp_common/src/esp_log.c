@@ -1,5 +1,7 @@
 /* Host implementation of the SDK log line format (reference §9.1). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "esp_log.h"
 
 #include <stdio.h>

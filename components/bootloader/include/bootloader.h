@@ -1,0 +1,36 @@
+#pragma once
+/*
+ * The second-stage bootloader's flow (reference §4), portable: banner,
+ * partition table, slot choice, verification with fallback. What runs the
+ * chosen image is the platform's job (exec on the host, a jump on lx106).
+ */
+#include <stdint.h>
+
+#include "bs_image.h"
+#include "bs_partition.h"
+
+typedef struct {
+    uint32_t table_offset; /* CONFIG_PARTITION_TABLE_OFFSET */
+    const char *idf_ver;
+    const char *compile_time;
+} bootloader_config_t;
+
+typedef struct {
+    int slot;               /* OTA slot, FACTORY_INDEX or TEST_APP_INDEX */
+    esp_partition_info_t part;
+    bs_image_info_t image;
+} bootloader_choice_t;
+
+/*
+ * Runs the flow up to the hand-off. hal->chip_size must be the configured
+ * size from the bootloader's own header, which this reads to print the SPI
+ * lines. Returns ESP_OK with *out filled, or an error after logging why
+ * nothing can boot ("load partition table error!", "No bootable app
+ * partitions in the partition table", ...). `table` is caller storage.
+ */
+esp_err_t bootloader_choose(const bs_hal_t *hal, const bootloader_config_t *cfg,
+                            bs_partition_table_t *table, bootloader_choice_t *out);
+
+/* Configured flash size in bytes from the v1 header at 0x0 (0 when unreadable).
+ * An unknown code counts as 2 MB, as the SDK prints it. */
+uint32_t bootloader_configured_size(const bs_hal_t *hal, esp_image_header_t *hdr);

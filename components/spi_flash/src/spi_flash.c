@@ -1,0 +1,61 @@
+/* spi_flash_* through the core HAL: the SDK's checks (sector-aligned erase
+ * ranges, nothing past the configured size) live in bs_flash_*. */
+#include "spi_flash.h"
+
+#include "bs_hal.h"
+#include "esp_flash_hal.h"
+
+static bs_hal_t s_hal;
+static int s_installed;
+
+void spi_flash_hal_install(const bs_hal_t *hal)
+{
+    s_hal = *hal;
+    s_installed = 1;
+}
+
+const bs_hal_t *spi_flash_hal(void)
+{
+    return s_installed ? &s_hal : NULL;
+}
+
+size_t spi_flash_get_chip_size(void)
+{
+    return s_installed ? s_hal.chip_size : 0;
+}
+
+esp_err_t spi_flash_read(size_t src_addr, void *dest, size_t size)
+{
+    if (!s_installed) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return bs_flash_read(&s_hal, (uint32_t)src_addr, dest, (uint32_t)size);
+}
+
+esp_err_t spi_flash_write(size_t dest_addr, const void *src, size_t size)
+{
+    if (!s_installed) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return bs_flash_write(&s_hal, (uint32_t)dest_addr, src, (uint32_t)size);
+}
+
+esp_err_t spi_flash_erase_sector(size_t sector)
+{
+    if (!s_installed) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return bs_flash_erase_sector(&s_hal, (uint32_t)sector * SPI_FLASH_SEC_SIZE);
+}
+
+esp_err_t spi_flash_erase_range(size_t start_addr, size_t size)
+{
+    if (!s_installed) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    /* The SDK answers an unaligned range with ESP_ERR_FLASH_OP_FAIL (reference §5.3). */
+    if ((start_addr | size) & (SPI_FLASH_SEC_SIZE - 1)) {
+        return ESP_ERR_FLASH_OP_FAIL;
+    }
+    return bs_flash_erase_range(&s_hal, (uint32_t)start_addr, (uint32_t)size);
+}

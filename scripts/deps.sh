@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian packages ota8266 needs, or, when not root, prints the
+# exact apt command and fails. Used by `make demo`, `make test` and CI.
+set -eu
+PKGS="build-essential cmake pkg-config libcmocka-dev libmbedtls-dev libhttp-parser-dev zlib1g-dev openssl python3-kconfiglib"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+    echo "ota8266: installing missing Debian packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends $missing
+else
+    echo "ota8266: missing Debian packages. Run:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+fi

@@ -1,0 +1,24 @@
+#include "sim_app.h"
+
+#include <stdlib.h>
+
+sim_state_t *sim_state_current(void)
+{
+    static sim_state_t *s_state;
+    static int s_tried;
+    if (!s_tried) {
+        s_tried = 1;
+        s_state = sim_state_from_env();
+    }
+    return s_state;
+}
+
+esp_err_t sim_flash_attach_current(sim_flash_t *f)
+{
+    const char *fd = getenv("OTA8266_FLASH_FD");
+    sim_state_t *st = sim_state_current();
+    if (!fd || !st) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return sim_flash_attach(f, atoi(fd), st);
+}

@@ -1,0 +1,223 @@
+/*
+ * The supervisor: powers the virtual ESP8266 on, runs one boot per child
+ * process (ROM stage -> bootloader -> app, each exec'd from flash bytes),
+ * turns the way a boot ended into the next reset cause, and relays the
+ * console (UART0) while watching for the stop marker.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim_device.h"
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+typedef struct {
+    FILE *console;
+    const char *until;
+    char line[4096];
+    size_t fill;
+    bool until_seen;
+} relay_t;
+
+/* Forwards device output line by line; a line is checked for the marker once complete. */
+static void relay_bytes(relay_t *r, const char *buf, size_t n)
+{
+    fwrite(buf, 1, n, r->console);
+    fflush(r->console);
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || r->fill == sizeof r->line - 1) {
+            r->line[r->fill] = '\0';
+            if (r->until && strstr(r->line, r->until)) {
+                r->until_seen = true;
+            }
+            r->fill = 0;
+        } else {
+            r->line[r->fill++] = buf[i];
+        }
+    }
+}
+
+static void boot_child(const sim_run_opts_t *o, sim_flash_t *flash, sim_state_t *st, int out_fd)
+{
+    dup2(out_fd, STDOUT_FILENO);
+    dup2(out_fd, STDERR_FILENO);
+    close(out_fd);
+    (void)o;
+    _exit(sim_rom_boot(flash, st));
+}
+
+/* Runs one boot; returns its wait status, or -1 when stopped by marker or timeout. */
+static int run_one_boot(const sim_run_opts_t *o, sim_flash_t *flash, sim_state_t *st, relay_t *r,
+                        uint64_t deadline_ns, sim_run_result_t *res)
+{
+    int pfd[2];
+    if (pipe(pfd) < 0) {
+        return -2;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        return -2;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        boot_child(o, flash, st, pfd[1]);
+    }
+    close(pfd[1]);
+    bool stop = false;
+    for (;;) {
+        int wait_ms = -1;
+        if (deadline_ns) {
+            uint64_t now = now_ns();
+            wait_ms = now >= deadline_ns ? 0 : (int)((deadline_ns - now) / 1000000ull) + 1;
+        }
+        struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+        int pr = poll(&p, 1, wait_ms);
+        if (pr < 0 && errno == EINTR) {
+            continue;
+        }
+        if (pr == 0) {
+            res->timed_out = true;
+            stop = true;
+            break;
+        }
+        char buf[4096];
+        ssize_t n = read(pfd[0], buf, sizeof buf);
+        if (n <= 0) {
+            break; /* every stage of this boot has exited */
+        }
+        relay_bytes(r, buf, (size_t)n);
+        if (r->until_seen) {
+            stop = true;
+            break;
+        }
+    }
+    close(pfd[0]);
+    if (stop) {
+        kill(pid, SIGKILL);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return stop ? -1 : status;
+}
+
+static void apply_options(const sim_run_opts_t *o, sim_state_t *st)
+{
+    st->strict = o->strict;
+    st->seed = o->seed;
+    st->n_cuts = o->n_cuts;
+    memcpy(st->cuts, o->cuts, sizeof st->cuts);
+    st->time_scale_x1000 = (uint32_t)(o->time_scale > 0 ? o->time_scale * 1000.0 : 1000.0);
+    st->color = o->color >= 0 ? o->color : isatty(fileno(o->console ? o->console : stdout));
+    st->heap_limit = o->heap_limit;
+    if (o->ap_ssid) {
+        st->ap_enabled = 1;
+        snprintf(st->ap_ssid, sizeof st->ap_ssid, "%s", o->ap_ssid);
+        snprintf(st->ap_password, sizeof st->ap_password, "%s", o->ap_password ? o->ap_password : "");
+    }
+}
+
+/* Sets the next boot's reset cause from the way this one ended; false = stop. */
+static bool account_exit(int status, sim_state_t *st, sim_run_result_t *res)
+{
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (WIFSIGNALED(status) || code == SIM_EXIT_PANIC) {
+        res->panics++;
+        st->rst_cause = SIM_RST_EXTERNAL;
+        st->reset_reason = SIM_REASON_PANIC;
+        fprintf(stderr, "[ota8266] boot %u ended by a crash (%s): the chip resets\n",
+                (unsigned)st->boot_count,
+                WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "panic");
+        return true;
+    }
+    switch (code) {
+    case SIM_EXIT_RESTART:
+        res->restarts++;
+        st->rst_cause = SIM_RST_EXTERNAL;
+        st->reset_reason = SIM_REASON_SW;
+        return true;
+    case SIM_EXIT_POWER_CUT:
+        res->power_cuts++;
+        st->rst_cause = SIM_RST_POWER_ON;
+        st->reset_reason = SIM_REASON_POWERON;
+        st->rtc_valid = 0; /* RTC memory does not survive a power loss */
+        memset(st->rtc_mem, 0, sizeof st->rtc_mem);
+        fprintf(stderr, "[ota8266] power cut before flash operation %llu; powering on again\n",
+                (unsigned long long)st->counters.modify_ops + 1);
+        return true;
+    case SIM_EXIT_WDT:
+        res->wdt_resets++;
+        st->rst_cause = SIM_RST_WDT;
+        st->reset_reason = SIM_REASON_WDT;
+        return true;
+    default:
+        res->halted = true;
+        fprintf(stderr, "[ota8266] the device stopped (nothing left to run, exit %d)\n", code);
+        return false;
+    }
+}
+
+int sim_device_run(const sim_run_opts_t *o, sim_run_result_t *res)
+{
+    memset(res, 0, sizeof *res);
+    int st_fd;
+    sim_state_t *st = sim_state_create(o->flash_size, &st_fd);
+    if (!st) {
+        fprintf(stderr, "[ota8266] cannot create the device state\n");
+        return -1;
+    }
+    apply_options(o, st);
+    sim_flash_t flash;
+    if (sim_flash_open(&flash, o->chip_path, o->flash_size, false, st) != ESP_OK) {
+        fprintf(stderr, "[ota8266] %s\n", flash.last_error);
+        sim_state_release(st);
+        return -1;
+    }
+    char fdtext[16];
+    snprintf(fdtext, sizeof fdtext, "%d", st_fd);
+    setenv("OTA8266_STATE_FD", fdtext, 1);
+
+    relay_t relay = {.console = o->console ? o->console : stdout, .until = o->until};
+    uint64_t deadline = o->timeout_s > 0 ? now_ns() + (uint64_t)(o->timeout_s * 1e9) : 0;
+    st->rst_cause = SIM_RST_POWER_ON;
+    st->reset_reason = SIM_REASON_POWERON;
+    for (;;) {
+        st->boot_count++;
+        st->boot_t0_ns = now_ns();
+        res->boots++;
+        int status = run_one_boot(o, &flash, st, &relay, deadline, res);
+        if (status == -2) {
+            fprintf(stderr, "[ota8266] cannot start the device: %s\n", strerror(errno));
+            break;
+        }
+        if (status == -1 || !account_exit(status, st, res)) {
+            break;
+        }
+        if (o->max_boots && res->boots >= o->max_boots) {
+            break;
+        }
+    }
+    res->until_seen = relay.until_seen;
+    res->counters = st->counters;
+    if (o->stats) {
+        sim_flash_print_stats(st, relay.console);
+    }
+    unsetenv("OTA8266_STATE_FD");
+    sim_flash_close(&flash);
+    sim_state_release(st);
+    close(st_fd);
+    return 0;
+}

@@ -1,0 +1,211 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+const char *h_path(const char *name)
+{
+    static char dir[64];
+    static char buf[8][256];
+    static int next;
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/ota8266-test-XXXXXX");
+        if (!mkdtemp(dir)) {
+            abort();
+        }
+    }
+    char *out = buf[next++ & 7];
+    snprintf(out, sizeof buf[0], "%s/%s", dir, name);
+    return out;
+}
+
+int h_tool(const char *cmd, ...)
+{
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = (char *)cmd;
+    va_list ap;
+    va_start(ap, cmd);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && argc < 63) {
+        argv[argc++] = (char *)a;
+    }
+    va_end(ap);
+    argv[argc] = NULL;
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {
+        {"write_flash", cmd_write_flash},   {"read_flash", cmd_read_flash},
+        {"erase_region", cmd_erase_region}, {"erase_flash", cmd_erase_flash},
+        {"elf2image", cmd_elf2image},       {"partition_table", cmd_partition_table},
+        {"read_otadata", cmd_read_otadata}, {"switch_ota_partition", cmd_switch_ota_partition},
+        {"erase_otadata", cmd_erase_otadata},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (!strcmp(cmds[i].name, cmd)) {
+            fflush(stdout);
+            return cmds[i].fn(argc, argv);
+        }
+    }
+    abort();
+}
+
+void h_flash_standard(const char *chip, const char *table, const char *app, ...)
+{
+    unlink(chip);
+    if (h_tool("write_flash", "--chip", chip, "--flash-size", "4MB", "0x0", H_BOOTLOADER,
+               "0x8000", table, "0xd000", H_OTADATA_INIT, NULL) != 0) {
+        abort();
+    }
+    va_list ap;
+    va_start(ap, app);
+    uint32_t addr;
+    while ((addr = va_arg(ap, uint32_t)) != 0) {
+        char a[16];
+        snprintf(a, sizeof a, "0x%x", (unsigned)addr);
+        if (h_tool("write_flash", "--chip", chip, "--flash-size", "4MB", a, app, NULL) != 0) {
+            abort();
+        }
+    }
+    va_end(ap);
+}
+
+void h_write_bytes(const char *chip, uint32_t addr, const void *data, size_t len)
+{
+    int fd = open(chip, O_RDWR);
+    if (fd < 0 || pwrite(fd, data, len, addr) != (ssize_t)len) {
+        abort();
+    }
+    close(fd);
+}
+
+void h_read_bytes(const char *chip, uint32_t addr, void *data, size_t len)
+{
+    int fd = open(chip, O_RDONLY);
+    if (fd < 0 || pread(fd, data, len, addr) != (ssize_t)len) {
+        abort();
+    }
+    close(fd);
+}
+
+void h_flip(const char *chip, uint32_t addr)
+{
+    uint8_t b;
+    h_read_bytes(chip, addr, &b, 1);
+    b ^= 0xFF;
+    h_write_bytes(chip, addr, &b, 1);
+}
+
+/* "I (1234) boot: x" -> "I (T) boot: x"; colour escapes removed. */
+static char *normalise(const char *in)
+{
+    size_t n = strlen(in);
+    char *out = malloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (in[i] == '\033') {
+            while (i < n && in[i] != 'm') {
+                i++;
+            }
+            i++;
+            continue;
+        }
+        bool line_start = (o == 0 || out[o - 1] == '\n');
+        if (line_start && i + 3 < n && strchr("EWIDV", in[i]) && in[i + 1] == ' ' && in[i + 2] == '(') {
+            size_t j = i + 3;
+            while (j < n && in[j] >= '0' && in[j] <= '9') {
+                j++;
+            }
+            if (j < n && in[j] == ')' && j > i + 3) {
+                o += (size_t)sprintf(out + o, "%c (T)", in[i]);
+                i = j + 1;
+                continue;
+            }
+        }
+        out[o++] = in[i++];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out)
+{
+    FILE *console = tmpfile();
+    sim_run_opts_t o = {
+        .chip_path = chip,
+        .flash_size = 4u << 20,
+        .max_boots = boots,
+        .until = until,
+        .time_scale = 1000.0,
+        .timeout_s = 20.0,
+        .color = 0,
+        .seed = 1,
+        .console = console,
+    };
+    memset(out, 0, sizeof *out);
+    if (sim_device_run(&o, &out->r) != 0) {
+        abort();
+    }
+    long len = ftell(console);
+    char *raw = calloc(1, (size_t)len + 1);
+    rewind(console);
+    if (fread(raw, 1, (size_t)len, console) != (size_t)len) {
+        abort();
+    }
+    fclose(console);
+    out->console = normalise(raw);
+    free(raw);
+}
+
+void h_run_free(h_run_t *run)
+{
+    free(run->console);
+    run->console = NULL;
+}
+
+int h_line_index(const h_run_t *run, const char *line)
+{
+    size_t ll = strlen(line);
+    int idx = 0;
+    for (const char *p = run->console; *p; idx++) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == ll && !memcmp(p, line, ll)) {
+            return idx;
+        }
+        if (!e) {
+            break;
+        }
+        p = e + 1;
+    }
+    return -1;
+}
+
+bool h_has_line(const h_run_t *run, const char *line)
+{
+    return h_line_index(run, line) >= 0;
+}
+
+int h_count_prefix(const h_run_t *run, const char *prefix)
+{
+    int count = 0;
+    size_t pl = strlen(prefix);
+    for (const char *p = run->console; *p;) {
+        if (!strncmp(p, prefix, pl)) {
+            count++;
+        }
+        const char *e = strchr(p, '\n');
+        if (!e) {
+            break;
+        }
+        p = e + 1;
+    }
+    return count;
+}

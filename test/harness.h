@@ -1,0 +1,64 @@
+#pragma once
+/* Test harness for whole-device scenarios: make a chip, flash the images the
+ * build produced, power the device on, and read back its console with the
+ * timestamps and colours taken out so that lines compare exactly. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_device.h"
+
+#define H_BUILD OTA8266_BINARY_DIR
+#define H_BOOTLOADER H_BUILD "/bootloader/bootloader.bin"
+#define H_HELLO H_BUILD "/examples/get-started/hello_world/hello_world.bin"
+#define H_HELLO_ELF H_BUILD "/examples/get-started/hello_world/hello_world.elf"
+#define H_PT_FACTORY H_BUILD "/partition_table/partitions_factory_two_ota.bin"
+#define H_PT_TWO_OTA H_BUILD "/partition_table/partitions_two_ota.bin"
+#define H_PT_SINGLE H_BUILD "/partition_table/partitions_singleapp.bin"
+#define H_OTADATA_INIT H_BUILD "/partition_table/ota_data_initial.bin"
+
+/* A fresh temp dir per test process; returns dir/name. */
+const char *h_path(const char *name);
+
+/* ota8266 subcommands in-process; returns the exit status. */
+int h_tool(const char *cmd, ...); /* NULL-terminated argument list */
+
+/* Writes the standard 4 MB layout: bootloader, factory/two-OTA table,
+ * initial otadata, and `app` at each of the given addresses (0 ends). */
+void h_flash_standard(const char *chip, const char *table, const char *app, ...);
+
+/* Flips (xor 0xFF) the byte at addr of the chip file. */
+void h_flip(const char *chip, uint32_t addr);
+void h_write_bytes(const char *chip, uint32_t addr, const void *data, size_t len);
+void h_read_bytes(const char *chip, uint32_t addr, void *data, size_t len);
+
+typedef struct {
+    sim_run_result_t r;
+    char *console; /* normalised: "I (T) boot: ..." and no colour codes */
+} h_run_t;
+
+/* Runs the device; boots = 0 means until halt or timeout. */
+void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out);
+void h_run_free(h_run_t *run);
+
+/* True when the console holds this exact line. */
+bool h_has_line(const h_run_t *run, const char *line);
+/* Number of lines starting with prefix. */
+int h_count_prefix(const h_run_t *run, const char *prefix);
+/* Line index of the first exact match, or -1. */
+int h_line_index(const h_run_t *run, const char *line);
+/* Fails the test with the console shown when line is absent. */
+#define H_ASSERT_LINE(run, line)                                                                   \
+    do {                                                                                           \
+        if (!h_has_line((run), (line))) {                                                          \
+            print_error("missing line: \"%s\"\n--- console ---\n%s\n", (line), (run)->console);    \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
+#define H_ASSERT_NO_LINE(run, line)                                                                \
+    do {                                                                                           \
+        if (h_has_line((run), (line))) {                                                           \
+            print_error("unexpected line: \"%s\"\n--- console ---\n%s\n", (line), (run)->console); \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
