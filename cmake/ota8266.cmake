@@ -102,7 +102,8 @@ function(ota_app)
                           RUNTIME_OUTPUT_DIRECTORY ${A_OUTPUT_DIR})
     target_compile_definitions(${_exe} PRIVATE PROJECT_NAME="${A_NAME}" PROJECT_VER="${A_VERSION}"
                                OTA8266_IDF_VER="${OTA8266_IDF_VER}")
-    target_link_options(${_exe} PRIVATE -Wl,-z,noseparate-code)
+    # A firmware image carries no symbols (the SDK .bin has none either).
+    target_link_options(${_exe} PRIVATE -Wl,-z,noseparate-code -s)
     target_link_libraries(${_exe} PRIVATE esp_system ${A_DEPS})
     ota_image(${A_NAME}_bin ELF $<TARGET_FILE:${_exe}> DEPENDS ${_exe}
         OUTPUT ${A_OUTPUT_DIR}/${A_NAME}.bin

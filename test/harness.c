@@ -135,6 +135,27 @@ static char *normalise(const char *in)
     return out;
 }
 
+static const char *s_ap_ssid, *s_ap_password;
+static int s_map_from, s_map_to;
+static double s_timeout = 20.0;
+
+void h_set_ap(const char *ssid, const char *password)
+{
+    s_ap_ssid = ssid;
+    s_ap_password = password;
+}
+
+void h_set_net_map(int device_port, int host_port)
+{
+    s_map_from = device_port;
+    s_map_to = host_port;
+}
+
+void h_set_timeout(double seconds)
+{
+    s_timeout = seconds;
+}
+
 void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out)
 {
     FILE *console = tmpfile();
@@ -144,11 +165,18 @@ void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out)
         .max_boots = boots,
         .until = until,
         .time_scale = 1000.0,
-        .timeout_s = 20.0,
+        .timeout_s = s_timeout,
+        .ap_ssid = s_ap_ssid,
+        .ap_password = s_ap_password,
         .color = 0,
         .seed = 1,
         .console = console,
     };
+    if (s_map_from) {
+        o.net_map_from[0] = (uint16_t)s_map_from;
+        o.net_map_to[0] = (uint16_t)s_map_to;
+        o.n_net_maps = 1;
+    }
     memset(out, 0, sizeof *out);
     if (sim_device_run(&o, &out->r) != 0) {
         abort();

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim_device.h"
 
@@ -16,6 +17,10 @@
 #define H_PT_TWO_OTA H_BUILD "/partition_table/partitions_two_ota.bin"
 #define H_PT_SINGLE H_BUILD "/partition_table/partitions_singleapp.bin"
 #define H_OTADATA_INIT H_BUILD "/partition_table/ota_data_initial.bin"
+#define H_NATIVE_OTA H_BUILD "/examples/system/ota/native_ota_example/native_ota.bin"
+#define H_SIMPLE_OTA H_BUILD "/examples/system/ota/simple_ota_example/simple_ota.bin"
+#define H_TEST_CA H_BUILD "/test_certs/ca_cert.pem"
+#define H_TEST_KEY H_BUILD "/test_certs/ca_key.pem"
 
 /* A fresh temp dir per test process; returns dir/name. */
 const char *h_path(const char *name);
@@ -37,6 +42,12 @@ typedef struct {
     char *console; /* normalised: "I (T) boot: ..." and no colour codes */
 } h_run_t;
 
+/* Settings for the next h_run calls: the virtual AP (NULL = none) and one
+ * port mapping of the virtual network (0 = none). */
+void h_set_ap(const char *ssid, const char *password);
+void h_set_net_map(int device_port, int host_port);
+void h_set_timeout(double seconds);
+
 /* Runs the device; boots = 0 means until halt or timeout. */
 void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out);
 void h_run_free(h_run_t *run);
@@ -51,14 +62,16 @@ int h_line_index(const h_run_t *run, const char *line);
 #define H_ASSERT_LINE(run, line)                                                                   \
     do {                                                                                           \
         if (!h_has_line((run), (line))) {                                                          \
-            print_error("missing line: \"%s\"\n--- console ---\n%s\n", (line), (run)->console);    \
+            print_error("missing line: \"%s\"\n--- console ---\n", (line));                     \
+            fputs((run)->console, stderr);                                                         \
             fail();                                                                                \
         }                                                                                          \
     } while (0)
 #define H_ASSERT_NO_LINE(run, line)                                                                \
     do {                                                                                           \
         if (h_has_line((run), (line))) {                                                           \
-            print_error("unexpected line: \"%s\"\n--- console ---\n%s\n", (line), (run)->console); \
+            print_error("unexpected line: \"%s\"\n--- console ---\n", (line));                  \
+            fputs((run)->console, stderr);                                                         \
             fail();                                                                                \
         }                                                                                          \
     } while (0)

@@ -8,3 +8,7 @@
 sim_state_t *sim_state_current(void);
 /* Attaches *f to the flash fd named by OTA8266_FLASH_FD. */
 esp_err_t sim_flash_attach_current(sim_flash_t *f);
+
+/* The host port a device connection to `port` really goes to (run --net-map);
+ * `port` itself when unmapped or not on a device. */
+int sim_net_map_port(int port);

@@ -30,6 +30,9 @@ typedef struct {
     sim_cut_t cuts[SIM_MAX_CUTS];
     uint32_t n_cuts;
     uint64_t seed;
+    uint16_t net_map_from[SIM_MAX_NET_MAPS];
+    uint16_t net_map_to[SIM_MAX_NET_MAPS];
+    uint32_t n_net_maps;
     void *console;           /* FILE* for the console (default stdout) */
 } sim_run_opts_t;
 

@@ -19,6 +19,7 @@ extern "C" {
 #define SIM_MAX_SECTORS 4096        /* 16 MB / 4 KB */
 #define SIM_MAX_CUTS 8
 #define SIM_RTC_MEM_SIZE 512
+#define SIM_MAX_NET_MAPS 8
 
 /* Process exit codes used between the boot stages and the supervisor. */
 #define SIM_EXIT_RESTART 70   /* esp_restart(): software reset */
@@ -100,6 +101,13 @@ typedef struct {
     char ap_ssid[33];
     char ap_password[65];
     uint32_t ap_enabled;
+
+    /* The virtual network: a connection the device makes to port from[i]
+     * goes to the host's port to[i] (run --net-map), so an image built for
+     * the seed's port 8070 reaches a test server on whatever port was free. */
+    uint16_t net_map_from[SIM_MAX_NET_MAPS];
+    uint16_t net_map_to[SIM_MAX_NET_MAPS];
+    uint32_t n_net_maps;
 } sim_state_t;
 
 /* Creates a fresh state in a memfd (fd not close-on-exec) and maps it. */

@@ -22,3 +22,14 @@ esp_err_t sim_flash_attach_current(sim_flash_t *f)
     }
     return sim_flash_attach(f, atoi(fd), st);
 }
+
+int sim_net_map_port(int port)
+{
+    const sim_state_t *st = sim_state_current();
+    for (uint32_t i = 0; st && i < st->n_net_maps && i < SIM_MAX_NET_MAPS; i++) {
+        if (st->net_map_from[i] == port) {
+            return st->net_map_to[i];
+        }
+    }
+    return port;
+}

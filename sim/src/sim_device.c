@@ -123,6 +123,9 @@ static void apply_options(const sim_run_opts_t *o, sim_state_t *st)
     st->time_scale_x1000 = (uint32_t)(o->time_scale > 0 ? o->time_scale * 1000.0 : 1000.0);
     st->color = o->color >= 0 ? o->color : isatty(fileno(o->console ? o->console : stdout));
     st->heap_limit = o->heap_limit;
+    st->n_net_maps = o->n_net_maps;
+    memcpy(st->net_map_from, o->net_map_from, sizeof st->net_map_from);
+    memcpy(st->net_map_to, o->net_map_to, sizeof st->net_map_to);
     if (o->ap_ssid) {
         st->ap_enabled = 1;
         snprintf(st->ap_ssid, sizeof st->ap_ssid, "%s", o->ap_ssid);
@@ -214,6 +217,7 @@ int sim_device_run(const sim_run_opts_t *o, sim_run_result_t *res)
     res->counters = st->counters;
     if (o->stats) {
         sim_flash_print_stats(st, relay.console);
+        fflush(relay.console);
     }
     unsetenv("OTA8266_STATE_FD");
     sim_flash_close(&flash);

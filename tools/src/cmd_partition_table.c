@@ -357,7 +357,7 @@ int cmd_partition_table(int argc, char **argv)
         return rc;
     }
     part_opts_t o = {.md5sum = !args.disable_md5sum, .secure = args.secure};
-    if (!part_py_int(args.offset, strlen(args.offset), &o.table_offset)) {
+    if (part_py_int(args.offset, strlen(args.offset), &o.table_offset) != PART_INT_OK) {
         return cli_usage_error(argv[0], "argument --offset/-o: invalid int value: '%s'", args.offset);
     }
     bool from_stdin = !strcmp(args.input, "-");

@@ -23,6 +23,8 @@ static void run_help(void)
            "  --timeout SEC         stop after SEC real seconds (default 60; 0 = none)\n"
            "  --time-scale X        virtual time runs X times faster (default 1)\n"
            "  --ap SSID:PASSWORD    start the virtual access point\n"
+           "  --net-map PORT=HOSTPORT  the device's connections to PORT go to the host's\n"
+           "                        HOSTPORT (repeatable)\n"
            "  --heap-limit BYTES    heap budget of the device (K/M suffixes)\n"
            "  --cut-at K            cut power before flash write/erase number K (repeatable;\n"
            "                        counted across resets from power-on)\n"
@@ -38,7 +40,7 @@ static void run_help(void)
 
 enum { OPT_CHIP = 1000, OPT_SIZE, OPT_BOOTS, OPT_UNTIL, OPT_TIMEOUT, OPT_SCALE, OPT_AP,
        OPT_HEAP, OPT_CUT_AT, OPT_CUT_KIND, OPT_SEED, OPT_STRICT, OPT_COLOR, OPT_NO_COLOR,
-       OPT_STATS, OPT_HELP };
+       OPT_STATS, OPT_HELP, OPT_NET_MAP };
 
 static const struct option s_opts[] = {
     {"chip", required_argument, 0, OPT_CHIP},       {"flash-size", required_argument, 0, OPT_SIZE},
@@ -49,6 +51,7 @@ static const struct option s_opts[] = {
     {"seed", required_argument, 0, OPT_SEED},       {"strict", no_argument, 0, OPT_STRICT},
     {"color", no_argument, 0, OPT_COLOR},           {"no-color", no_argument, 0, OPT_NO_COLOR},
     {"stats", no_argument, 0, OPT_STATS},           {"help", no_argument, 0, OPT_HELP},
+    {"net-map", required_argument, 0, OPT_NET_MAP},
     {0, 0, 0, 0},
 };
 
@@ -100,6 +103,19 @@ static int parse_run_args(int argc, char **argv, sim_run_opts_t *o, char *ap_buf
             *colon = '\0';
             o->ap_ssid = ap_buf;
             o->ap_password = colon + 1;
+            break;
+        }
+        case OPT_NET_MAP: {
+            unsigned from, to;
+            char junk;
+            if (o->n_net_maps == SIM_MAX_NET_MAPS ||
+                sscanf(optarg, "%u=%u%c", &from, &to, &junk) != 2 || !from || !to ||
+                from > 65535 || to > 65535) {
+                return cli_usage_error(cmd, "--net-map '%s': expected PORT=HOSTPORT (at most %d)",
+                                       optarg, SIM_MAX_NET_MAPS);
+            }
+            o->net_map_from[o->n_net_maps] = (uint16_t)from;
+            o->net_map_to[o->n_net_maps++] = (uint16_t)to;
             break;
         }
         case OPT_HEAP:

@@ -124,7 +124,8 @@ static bool check_tables(const elf_file_t *elf, char *err, size_t errlen)
                     sizeof(Elf64_Phdr));
     }
     if (!table_fits(h.e_phoff, h.e_phnum, h.e_phentsize, elf->size)) {
-        return fail(err, errlen, "program header table (0x%llx, %u entries) runs past the end "
+        return fail(err, errlen,
+                    "program header table (0x%llx, %u entries) runs past the end "
                     "of the file (%zu bytes)",
                     (unsigned long long)h.e_phoff, (unsigned)h.e_phnum, elf->size);
     }
@@ -136,7 +137,8 @@ static bool check_tables(const elf_file_t *elf, char *err, size_t errlen)
                     sizeof(Elf64_Shdr));
     }
     if (!table_fits(h.e_shoff, h.e_shnum, h.e_shentsize, elf->size)) {
-        return fail(err, errlen, "section header table (0x%llx, %u entries) runs past the end "
+        return fail(err, errlen,
+                    "section header table (0x%llx, %u entries) runs past the end "
                     "of the file (%zu bytes)",
                     (unsigned long long)h.e_shoff, (unsigned)h.e_shnum, elf->size);
     }

@@ -157,7 +157,8 @@ static int parse_int(const char *v, size_t n, const part_keyword_t *kw, size_t n
         mult = mult < PART_INT_LIMIT / m ? mult * m : PART_INT_LIMIT;
     }
     int64_t value;
-    if (!part_py_int(v, base_n, &value) && !keyword_lookup(v, base_n, kw, nkw, &value)) {
+    part_int_result_t parsed = part_py_int(v, base_n, &value);
+    if (parsed == PART_INT_INVALID && !keyword_lookup(v, base_n, kw, nkw, &value)) {
         if (nkw == 0) {
             return part_err_set(e, PART_EXIT_INPUT, "Invalid field value %.*s", (int)base_n, v);
         }
@@ -175,9 +176,11 @@ static int parse_int(const char *v, size_t n, const part_keyword_t *kw, size_t n
         free(known);
         return e->status;
     }
-    /* Python's ints never overflow; ours stop at PART_INT_LIMIT (far past 32 bits) */
-    if (mult >= PART_INT_LIMIT || (value != 0 && llabs(value) >= PART_INT_LIMIT / mult)) {
-        return part_err_set(e, PART_EXIT_INPUT, "Invalid field value %.*s", (int)n, v);
+    /* Python's ints never overflow, so the script takes such a value and dies
+     * packing it into 32 bits; we stop here, with the same exit status. */
+    if (parsed == PART_INT_TOO_LARGE || mult >= PART_INT_LIMIT ||
+        (value != 0 && llabs(value) >= PART_INT_LIMIT / mult)) {
+        return part_err_set(e, PART_EXIT_FAIL, "Value %.*s is out of range", (int)n, v);
     }
     *out = value * mult;
     return 0;

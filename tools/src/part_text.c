@@ -131,7 +131,7 @@ static int digit_value(char c)
     return 99;
 }
 
-bool part_py_int(const char *s, size_t len, int64_t *out)
+part_int_result_t part_py_int(const char *s, size_t len, int64_t *out)
 {
     const char *b = s, *e = s + len;
     part_strip(&b, &e);
@@ -154,32 +154,33 @@ bool part_py_int(const char *s, size_t len, int64_t *out)
         }
     }
     bool leading_zero = !prefixed && b < e && *b == '0';
-    bool need_digit = true;
+    bool need_digit = true, too_large = false;
     int64_t v = 0;
     for (; b < e; b++) {
         if (*b == '_') {
             if (need_digit) {
-                return false;
+                return PART_INT_INVALID;
             }
             need_digit = true;
             continue;
         }
         int d = digit_value(*b);
         if (d >= base) {
-            return false;
+            return PART_INT_INVALID;
         }
-        v = v * base + d;
-        if (v >= PART_INT_LIMIT) {
-            return false;
+        if (v > (PART_INT_LIMIT - d) / base) {
+            too_large = true; /* keep scanning: the syntax still decides validity */
+        } else {
+            v = v * base + d;
         }
         need_digit = false;
     }
     /* "012" is a ValueError in Python 3 (octal needs 0o), "000" is fine */
     if (need_digit || (leading_zero && v != 0)) {
-        return false;
+        return PART_INT_INVALID;
     }
     *out = neg ? -v : v;
-    return true;
+    return too_large ? PART_INT_TOO_LARGE : PART_INT_OK;
 }
 
 const char *part_hex(int64_t v, char *buf)

@@ -26,10 +26,15 @@ size_t part_space_len(const char *s, size_t len);
 /* str.strip(): moves *b and *e inwards past whitespace. */
 void part_strip(const char **b, const char **e);
 
+typedef enum {
+    PART_INT_OK,
+    PART_INT_INVALID,   /* Python raises ValueError */
+    PART_INT_TOO_LARGE, /* valid for Python, beyond PART_INT_LIMIT for us */
+} part_int_result_t;
+
 /* int(s, 0) over ASCII digits: sign, 0x/0o/0b prefixes, single underscores
- * between digits, surrounding whitespace. False where Python raises
- * ValueError, or beyond PART_INT_LIMIT. */
-bool part_py_int(const char *s, size_t len, int64_t *out);
+ * between digits, surrounding whitespace. */
+part_int_result_t part_py_int(const char *s, size_t len, int64_t *out);
 
 /* Python's "%x" % v ("-10" for -16); buf needs 20 bytes. */
 const char *part_hex(int64_t v, char *buf);

@@ -115,10 +115,10 @@ esp_err_t bootloader_choose(const bs_hal_t *hal, const bootloader_config_t *cfg,
         if (row < 0) {
             continue;
         }
-        if (order[i] == TEST_APP_INDEX && selected != TEST_APP_INDEX) {
-            BS_LOGI(hal, TAG, "Falling back to test app as only bootable partition");
-        }
         if (try_slot(hal, order[i], &table->rows[row], &out->image) == ESP_OK) {
+            if (order[i] == TEST_APP_INDEX && selected != TEST_APP_INDEX) {
+                BS_LOGW(hal, TAG, "Falling back to test app as only bootable partition");
+            }
             out->slot = order[i];
             out->part = table->rows[row];
             BS_LOGI(hal, TAG, "Loaded app from partition at offset 0x%x",

@@ -45,6 +45,7 @@ esp_err_t bs_hal_check(const bs_hal_t *hal);
  * without calling the backend (as spi_flash_* on the SDK). */
 esp_err_t bs_flash_read(const bs_hal_t *hal, uint32_t addr, void *dst, uint32_t len);
 esp_err_t bs_flash_write(const bs_hal_t *hal, uint32_t addr, const void *src, uint32_t len);
+/* addr not sector aligned -> ESP_ERR_INVALID_ARG. */
 esp_err_t bs_flash_erase_sector(const bs_hal_t *hal, uint32_t addr);
 /* Erases [addr, addr+len); both must be sector aligned (else ESP_ERR_INVALID_ARG). */
 esp_err_t bs_flash_erase_range(const bs_hal_t *hal, uint32_t addr, uint32_t len);

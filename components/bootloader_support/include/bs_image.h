@@ -58,7 +58,7 @@ typedef struct {
     uint8_t checksum_calc;
     uint8_t checksum_read;
     bool hash_present;
-    uint8_t hash_calc[BS_SHA256_LEN];
+    uint8_t hash_calc[BS_SHA256_LEN]; /* SHA-256 of bytes 0..checksum, once the checksum is in */
     uint8_t hash_read[BS_SHA256_LEN];
     bool has_desc;
     uint32_t desc_offset;    /* from image start */

@@ -4,16 +4,16 @@
 #include "bs_image.h"
 #include "bs_port.h"
 
-#define DESC_OFF_MAGIC    0
-#define DESC_OFF_SECVER   4
-#define DESC_OFF_RESERV1  8
-#define DESC_OFF_VERSION  16
-#define DESC_OFF_PROJECT  48
-#define DESC_OFF_TIME     80
-#define DESC_OFF_DATE     96
-#define DESC_OFF_IDF_VER  112
-#define DESC_OFF_ELF_SHA  144
-#define DESC_OFF_RESERV2  176
+#define DESC_OFF_MAGIC 0
+#define DESC_OFF_SECVER 4
+#define DESC_OFF_RESERV1 8
+#define DESC_OFF_VERSION 16
+#define DESC_OFF_PROJECT 48
+#define DESC_OFF_TIME 80
+#define DESC_OFF_DATE 96
+#define DESC_OFF_IDF_VER 112
+#define DESC_OFF_ELF_SHA 144
+#define DESC_OFF_RESERV2 176
 
 #define DESC_RESERV1_WORDS 2
 #define DESC_RESERV2_WORDS 20

@@ -12,10 +12,10 @@
 
 static const char *const TAG = "esp_image";
 
-#define IROM_WINDOW_MASK   (ESP_IMAGE_IROM_WINDOW - 1u)
-#define IROM_ENTRY_MIN     (ESP_IMAGE_IROM_BASE + 0x10u) /* header + first segment header */
-#define BLOCK_MASK         15u                           /* checksum ends a 16-byte block */
-#define VERIFY_CHUNK       256u
+#define IROM_WINDOW_MASK (ESP_IMAGE_IROM_WINDOW - 1u)
+#define IROM_ENTRY_MIN (ESP_IMAGE_IROM_BASE + 0x10u) /* header + first segment header */
+#define BLOCK_MASK 15u                               /* checksum ends a 16-byte block */
+#define VERIFY_CHUNK 256u
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -93,12 +93,12 @@ static void warn_fields(bs_image_stream_t *s, const esp_image_header_t *h)
         return;
     }
     if (h->spi_mode > ESP_IMAGE_SPI_MODE_SLOW_READ) {
-        BS_LOGW(s->hal, TAG, "image at 0x%x has invalid SPI mode %d",
-                (unsigned)s->opts.start_addr, h->spi_mode);
+        BS_LOGW(s->hal, TAG, "image at 0x%x has invalid SPI mode %d", (unsigned)s->opts.start_addr,
+                h->spi_mode);
     }
     if (bs_image_flash_size_bytes(s->opts.kind, h->spi_size) == 0) {
-        BS_LOGW(s->hal, TAG, "image at 0x%x has invalid SPI size %d",
-                (unsigned)s->opts.start_addr, h->spi_size);
+        BS_LOGW(s->hal, TAG, "image at 0x%x has invalid SPI size %d", (unsigned)s->opts.start_addr,
+                h->spi_size);
     }
 }
 
@@ -124,7 +124,8 @@ static esp_err_t on_image_header(bs_image_stream_t *s)
                 (unsigned)s->opts.start_addr, h->segment_count, ESP_IMAGE_MAX_SEGMENTS);
         return fail_header(s);
     }
-    if (s->opts.kind == BS_IMAGE_V3 && s->opts.check_entry && check_entry(s, h->entry_addr) != ESP_OK) {
+    if (s->opts.kind == BS_IMAGE_V3 && s->opts.check_entry &&
+        check_entry(s, h->entry_addr) != ESP_OK) {
         return s->error;
     }
     uint32_t headers_end = s->pos + ((uint32_t)h->segment_count << 3);
@@ -141,6 +142,26 @@ static esp_err_t on_image_header(bs_image_stream_t *s)
 }
 
 /* ---- segments ---------------------------------------------------------- */
+
+/*
+ * XIP identity: a flash segment whose data sits at image offset X runs at
+ * 0x40200000 + (slot & 0xFFFFF) + X, so its load address says which window
+ * offset the image was linked for. SDK images also have .flash.rodata's
+ * header written over its first 8 reserved bytes: load address 8 lower.
+ */
+static esp_err_t check_link(bs_image_stream_t *s, uint32_t load_addr)
+{
+    uint32_t mapped = ESP_IMAGE_IROM_BASE + (s->opts.start_addr & IROM_WINDOW_MASK) + s->pos;
+    if (load_addr == mapped || load_addr == mapped - ESP_IMAGE_SEGMENT_HEADER_LEN) {
+        return ESP_OK;
+    }
+    BS_LOGE(s->hal, TAG,
+            "image at 0x%x: segment %u is linked at 0x%08x but this slot maps it at 0x%08x "
+            "(image built for another slot)",
+            (unsigned)s->opts.start_addr, (unsigned)s->seg_index, (unsigned)load_addr,
+            (unsigned)mapped);
+    return fail_header(s);
+}
 
 static void log_segment(bs_image_stream_t *s, const esp_image_segment_header_t *seg, bool flash)
 {
@@ -177,6 +198,10 @@ static esp_err_t on_segment_header(bs_image_stream_t *s)
     }
     bool flash = bs_image_addr_is_flash(seg->load_addr);
     log_segment(s, seg, flash);
+    if (flash && s->opts.kind == BS_IMAGE_V3 && s->opts.check_entry &&
+        check_link(s, seg->load_addr) != ESP_OK) {
+        return s->error;
+    }
 
     uint32_t later_headers = (s->info.header.segment_count - i - 1u) << 3;
     uint32_t seg_end_min = sat_add(sat_add(s->pos, seg->data_len), later_headers);
@@ -187,7 +212,8 @@ static esp_err_t on_segment_header(bs_image_stream_t *s)
         s->seg_flash_seen++;
         /* The descriptor opens the first flash segment that starts with its
          * magic (.flash.rodata in SDK images, not image offset 16). */
-        if (s->opts.kind == BS_IMAGE_V3 && !s->info.has_desc && seg->data_len >= ESP_APP_DESC_SIZE) {
+        if (s->opts.kind == BS_IMAGE_V3 && !s->info.has_desc &&
+            seg->data_len >= ESP_APP_DESC_SIZE) {
             s->desc_capturing = true;
             s->desc_fill = 0;
         }
@@ -283,6 +309,8 @@ static bool hash_follows(const bs_image_stream_t *s)
 static uint32_t feed_checksum(bs_image_stream_t *s, uint8_t byte)
 {
     bs_sha256_update(&s->sha, &byte, 1);
+    /* Kept even without a stored hash: tools print it, updates can log it. */
+    bs_sha256_finish(&s->sha, s->info.hash_calc);
     s->pos++;
     s->info.checksum_calc = s->checksum;
     s->info.checksum_read = byte;
@@ -304,7 +332,6 @@ static uint32_t feed_checksum(bs_image_stream_t *s, uint8_t byte)
         fail(s);
         return 1;
     }
-    bs_sha256_finish(&s->sha, s->info.hash_calc);
     s->state = BS_IMG_ST_HASH;
     return 1;
 }
@@ -416,9 +443,9 @@ bool bs_image_stream_done(const bs_image_stream_t *s)
 static void log_truncated(bs_image_stream_t *s)
 {
     static const char *const where[] = {
-        [BS_IMG_ST_HEADER] = "image header",  [BS_IMG_ST_SEG_HEADER] = "header",
-        [BS_IMG_ST_SEG_DATA] = "data",        [BS_IMG_ST_PADDING] = "padding",
-        [BS_IMG_ST_CHECKSUM] = "checksum",    [BS_IMG_ST_HASH] = "SHA-256",
+        [BS_IMG_ST_HEADER] = "image header", [BS_IMG_ST_SEG_HEADER] = "header",
+        [BS_IMG_ST_SEG_DATA] = "data",       [BS_IMG_ST_PADDING] = "padding",
+        [BS_IMG_ST_CHECKSUM] = "checksum",   [BS_IMG_ST_HASH] = "SHA-256",
     };
     if (s->state == BS_IMG_ST_SEG_HEADER || s->state == BS_IMG_ST_SEG_DATA) {
         BS_LOGE(s->hal, TAG, "image at 0x%x is truncated: %u bytes end inside segment %u %s",

@@ -8,10 +8,10 @@
 
 static const char *const TAG = "boot";
 
-#define ENT_OFF_SEQ   0
+#define ENT_OFF_SEQ 0
 #define ENT_OFF_LABEL 4
 #define ENT_OFF_STATE 24
-#define ENT_OFF_CRC   28
+#define ENT_OFF_CRC 28
 
 #define SEQ_EMPTY 0xFFFFFFFFu
 /* Entry B sits at the start of the second 4 KB sector on every SDK layout. */
@@ -56,8 +56,8 @@ esp_err_t bs_otadata_read(const bs_hal_t *hal, uint32_t offset, uint32_t size,
     }
     for (int i = 0; i < 2; i++) {
         uint8_t raw[ESP_OTADATA_ENTRY_SIZE];
-        esp_err_t err = bs_flash_read(hal, offset + (uint32_t)i * OTADATA_SECTOR_OFFSET, raw,
-                                      sizeof raw);
+        esp_err_t err =
+            bs_flash_read(hal, offset + (uint32_t)i * OTADATA_SECTOR_OFFSET, raw, sizeof raw);
         if (err != ESP_OK) {
             return err;
         }
@@ -129,8 +129,8 @@ static bool next_seq_from(uint32_t s, uint32_t base, uint32_t n, uint32_t *out)
     return true;
 }
 
-esp_err_t bs_otadata_next(const esp_ota_select_entry_t e[2], int slot, int ota_count,
-                          uint32_t *seq, int *sector)
+esp_err_t bs_otadata_next(const esp_ota_select_entry_t e[2], int slot, int ota_count, uint32_t *seq,
+                          int *sector)
 {
     if (ota_count < 1 || ota_count > MAX_OTA_SLOTS || slot < 0 || slot >= ota_count) {
         return ESP_ERR_INVALID_ARG;
@@ -183,8 +183,7 @@ esp_err_t bs_otadata_write(const bs_hal_t *hal, uint32_t offset, int sector,
 static esp_err_t restart_sequence(const bs_hal_t *hal, uint32_t offset,
                                   esp_ota_select_entry_t *entry, int sector)
 {
-    BS_LOGW(hal, TAG, "otadata sequence exhausted: restarting at %u",
-            (unsigned)entry->ota_seq);
+    BS_LOGW(hal, TAG, "otadata sequence exhausted: restarting at %u", (unsigned)entry->ota_seq);
     esp_err_t err = bs_otadata_write(hal, offset, sector, entry);
     if (err != ESP_OK) {
         return err;

@@ -11,13 +11,13 @@
 static const char *const TAG_PARTS = "flash_parts";
 static const char *const TAG_BOOT = "boot";
 
-#define ROW_OFF_MAGIC   0
-#define ROW_OFF_TYPE    2
+#define ROW_OFF_MAGIC 0
+#define ROW_OFF_TYPE 2
 #define ROW_OFF_SUBTYPE 3
-#define ROW_OFF_OFFSET  4
-#define ROW_OFF_SIZE    8
-#define ROW_OFF_LABEL   12
-#define ROW_OFF_FLAGS   28
+#define ROW_OFF_OFFSET 4
+#define ROW_OFF_SIZE 8
+#define ROW_OFF_LABEL 12
+#define ROW_OFF_FLAGS 28
 
 #define ROW_MAGIC_END 0xFFFF
 #define MB_SHIFT 20
@@ -202,8 +202,8 @@ void bs_partition_table_print(const bs_hal_t *hal, const bs_partition_table_t *t
     for (int i = 0; i < t->num_rows; i++) {
         const esp_partition_info_t *p = &t->rows[i];
         BS_LOGI(hal, TAG_BOOT, "%2d %-16s %-16s %02x %02x %08x %08x", i, p->label,
-                bs_partition_usage(p->type, p->subtype), p->type, p->subtype,
-                (unsigned)p->offset, (unsigned)p->size);
+                bs_partition_usage(p->type, p->subtype), p->type, p->subtype, (unsigned)p->offset,
+                (unsigned)p->size);
     }
     BS_LOGI(hal, TAG_BOOT, "End of partition table");
 }

@@ -14,7 +14,7 @@
 #include "bs_hal.h"
 
 #define TLOG_MAX_LINES 256
-#define TLOG_LINE_LEN  256
+#define TLOG_LINE_LEN 256
 #define TFLASH_MAX_SECTORS 4096
 
 typedef struct {
@@ -25,7 +25,7 @@ typedef struct {
 typedef struct {
     uint8_t *mem;
     uint32_t size;
-    bool strict;         /* writing a 1 over a 0 is an error (NOR) */
+    bool strict; /* writing a 1 over a 0 is an error (NOR) */
     uint32_t reads, writes, erases;
     uint32_t bytes_read, bytes_written;
     uint32_t max_read_len;

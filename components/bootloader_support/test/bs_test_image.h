@@ -21,8 +21,8 @@ typedef struct {
 } timg_seg_t;
 
 typedef struct {
-    uint8_t magic;       /* 0 means 0xE9 */
-    int count_override;  /* > 0: segment_count byte written instead of nseg */
+    uint8_t magic;      /* 0 means 0xE9 */
+    int count_override; /* > 0: segment_count byte written instead of nseg */
     uint8_t spi_mode, spi_speed, spi_size;
     uint32_t entry;
     int nseg;
@@ -99,7 +99,8 @@ static inline timg_t timg_build(const timg_spec_t *spec)
         timg_put32(b + img.at.seg_hdr[i], s->load_addr);
         timg_put32(b + img.at.seg_hdr[i] + 4, s->len);
         for (uint32_t j = 0; j < s->len; j++) {
-            b[img.at.seg_data[i] + j] = s->data ? s->data[j] : (uint8_t)(j * 7u + (uint32_t)i * 13u + 1u);
+            b[img.at.seg_data[i] + j] =
+                s->data ? s->data[j] : (uint8_t)(j * 7u + (uint32_t)i * 13u + 1u);
         }
     }
     timg_refresh(&img, spec);
@@ -119,14 +120,14 @@ static inline uint8_t *timg_desc_segment(const char *version, const char *projec
     *len = ESP_APP_DESC_SIZE + extra;
     uint8_t *d = calloc(1, *len);
     timg_put32(d, ESP_APP_DESC_MAGIC_WORD);
-    timg_put32(d + 4, 7);                  /* secure_version */
+    timg_put32(d + 4, 7); /* secure_version */
     strncpy((char *)d + 16, version, 32);
     strncpy((char *)d + 48, project, 32);
     memcpy(d + 80, "12:34:56", 8);
     memcpy(d + 96, "Jan  8 2013", 11);
     memcpy(d + 112, "v3.4-ota8266", 12);
     for (int i = 0; i < 32; i++) {
-        d[144 + i] = (uint8_t)(0xA0 + i);  /* app_elf_sha256 */
+        d[144 + i] = (uint8_t)(0xA0 + i); /* app_elf_sha256 */
     }
     for (uint32_t i = ESP_APP_DESC_SIZE; i < *len; i++) {
         d[i] = (uint8_t)(i * 3u);

@@ -8,10 +8,10 @@
 #include "bs_test_hal.h"
 
 typedef struct {
-    esp_err_t feed_err;   /* first non-OK feed result, else ESP_OK */
-    uint32_t fail_at;     /* bytes consumed when feed first failed */
-    uint32_t consumed;    /* total consumed */
-    esp_err_t err;        /* bs_image_stream_finish */
+    esp_err_t feed_err; /* first non-OK feed result, else ESP_OK */
+    uint32_t fail_at;   /* bytes consumed when feed first failed */
+    uint32_t consumed;  /* total consumed */
+    esp_err_t err;      /* bs_image_stream_finish */
     bool header_ok, done;
     bs_image_info_t info;
     tlog_t log;
@@ -31,7 +31,9 @@ static inline trun_t *trun(const uint8_t *buf, uint32_t len, const bs_image_opts
     unsigned seed = (unsigned)(chunk < 0 ? -chunk : 0);
     uint32_t off = 0;
     while (off < len) {
-        uint32_t n = chunk > 0 ? (uint32_t)chunk : chunk == 0 ? len : 1u + (uint32_t)rand_r(&seed) % 300u;
+        uint32_t n = chunk > 0    ? (uint32_t)chunk
+                     : chunk == 0 ? len
+                                  : 1u + (uint32_t)rand_r(&seed) % 300u;
         if (n > len - off) {
             n = len - off;
         }
@@ -56,10 +58,10 @@ static inline trun_t *trun(const uint8_t *buf, uint32_t len, const bs_image_opts
 
 static inline bool tinfo_equal(const bs_image_info_t *a, const bs_image_info_t *b)
 {
-    if (memcmp(&a->header, &b->header, sizeof a->header) != 0 ||
-        a->image_len != b->image_len || a->checksum_calc != b->checksum_calc ||
-        a->checksum_read != b->checksum_read || a->hash_present != b->hash_present ||
-        a->has_desc != b->has_desc || a->desc_offset != b->desc_offset) {
+    if (memcmp(&a->header, &b->header, sizeof a->header) != 0 || a->image_len != b->image_len ||
+        a->checksum_calc != b->checksum_calc || a->checksum_read != b->checksum_read ||
+        a->hash_present != b->hash_present || a->has_desc != b->has_desc ||
+        a->desc_offset != b->desc_offset) {
         return false;
     }
     for (unsigned i = 0; i < a->header.segment_count && i < ESP_IMAGE_MAX_SEGMENTS; i++) {

@@ -14,8 +14,8 @@ typedef struct {
 
 /* components/partition_table/partitions_two_ota.csv (reference §1.7). */
 static const trow_t TWO_OTA[] = {
-    {"nvs", 1, 2, 0x9000, 0x4000},      {"otadata", 1, 0, 0xd000, 0x2000},
-    {"phy_init", 1, 1, 0xf000, 0x1000}, {"ota_0", 0, 0x10, 0x10000, 0xF0000},
+    {"nvs", 1, 2, 0x9000, 0x4000},         {"otadata", 1, 0, 0xd000, 0x2000},
+    {"phy_init", 1, 1, 0xf000, 0x1000},    {"ota_0", 0, 0x10, 0x10000, 0xF0000},
     {"ota_1", 0, 0x11, 0x110000, 0xF0000},
 };
 

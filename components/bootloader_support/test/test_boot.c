@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "bs_boot.h"
@@ -41,32 +42,87 @@ static void test_select_matrix(void **state)
 {
     (void)state;
     static const select_case_t cases[] = {
-        {"both empty, factory", TROWS(FACTORY_TWO_OTA), ERASED, ERASED, 0, 0, FACTORY_INDEX,
+        {"both empty, factory",
+         TROWS(FACTORY_TWO_OTA),
+         ERASED,
+         ERASED,
+         0,
+         0,
+         FACTORY_INDEX,
          {"D boot: OTA data offset 0xd000", "D boot: OTA sequence values A 0xffffffff B 0xffffffff",
-          "D boot: OTA sequence numbers both empty (all-0xFF)", "I boot: Defaulting to factory image"}},
-        {"both empty, no factory", TROWS(TWO_OTA), ERASED, ERASED, 0, 0, 0,
+          "D boot: OTA sequence numbers both empty (all-0xFF)",
+          "I boot: Defaulting to factory image"}},
+        {"both empty, no factory",
+         TROWS(TWO_OTA),
+         ERASED,
+         ERASED,
+         0,
+         0,
+         0,
          {"D boot: OTA data offset 0xd000", "D boot: OTA sequence values A 0xffffffff B 0xffffffff",
           "D boot: OTA sequence numbers both empty (all-0xFF)",
           "I boot: No factory image, trying OTA 0"}},
-        {"only A", TROWS(TWO_OTA), GOOD, ERASED, 1, 0, 0,
+        {"only A",
+         TROWS(TWO_OTA),
+         GOOD,
+         ERASED,
+         1,
+         0,
+         0,
          {"D boot: OTA data offset 0xd000", "D boot: OTA sequence values A 0x00000001 B 0xffffffff",
           "D boot: Only OTA sequence A is valid. Mapping seq 0 -> OTA slot 0"}},
-        {"only B", TROWS(FACTORY_TWO_OTA), ERASED, GOOD, 0, 2, 1,
+        {"only B",
+         TROWS(FACTORY_TWO_OTA),
+         ERASED,
+         GOOD,
+         0,
+         2,
+         1,
          {"D boot: OTA data offset 0xd000", "D boot: OTA sequence values A 0xffffffff B 0x00000002",
           "D boot: Only OTA sequence B is valid. Mapping seq 1 -> OTA slot 1"}},
-        {"both valid, B higher", TROWS(TWO_OTA), GOOD, GOOD, 3, 4, 1,
+        {"both valid, B higher",
+         TROWS(TWO_OTA),
+         GOOD,
+         GOOD,
+         3,
+         4,
+         1,
          {"D boot: OTA data offset 0xd000", "D boot: OTA sequence values A 0x00000003 B 0x00000004",
           "D boot: Both OTA values valid. Mapping seq 3 -> OTA slot 1"}},
-        {"both valid, tie", TROWS(TWO_OTA), GOOD, GOOD, 5, 5, 0,
+        {"both valid, tie",
+         TROWS(TWO_OTA),
+         GOOD,
+         GOOD,
+         5,
+         5,
+         0,
          {"D boot: OTA data offset 0xd000", "D boot: OTA sequence values A 0x00000005 B 0x00000005",
           "D boot: Both OTA values valid. Mapping seq 4 -> OTA slot 0"}},
-        {"A torn, B in charge", TROWS(TWO_OTA), TORN, GOOD, 5, 4, 1,
+        {"A torn, B in charge",
+         TROWS(TWO_OTA),
+         TORN,
+         GOOD,
+         5,
+         4,
+         1,
          {"D boot: OTA data offset 0xd000", "D boot: OTA sequence values A 0x00000005 B 0x00000004",
           "D boot: Only OTA sequence B is valid. Mapping seq 3 -> OTA slot 1"}},
-        {"none valid, factory", TROWS(FACTORY_TWO_OTA), TORN, TORN, 1, 2, FACTORY_INDEX,
+        {"none valid, factory",
+         TROWS(FACTORY_TWO_OTA),
+         TORN,
+         TORN,
+         1,
+         2,
+         FACTORY_INDEX,
          {"D boot: OTA data offset 0xd000", "D boot: OTA sequence values A 0x00000001 B 0x00000002",
           "E boot: ota data partition invalid, falling back to factory"}},
-        {"none valid, no factory", TROWS(TWO_OTA), TORN, ERASED, 1, 0, FACTORY_INDEX,
+        {"none valid, no factory",
+         TROWS(TWO_OTA),
+         TORN,
+         ERASED,
+         1,
+         0,
+         FACTORY_INDEX,
          {"D boot: OTA data offset 0xd000", "D boot: OTA sequence values A 0x00000001 B 0xffffffff",
           "E boot: ota data partition invalid and no factory, will try all partitions"}},
         {"no otadata partition", TROWS(SINGLE_APP), GOOD, GOOD, 1, 2, FACTORY_INDEX, {NULL}},
@@ -107,7 +163,8 @@ static void test_select_errors(void **state)
     (void)state;
     bs_hal_t hal;
     tflash_t *f = tflash_new(0x400000, &hal);
-    const trow_t small[] = {{"otadata", 1, 0, 0xd000, 0x1000}, {"ota_0", 0, 0x10, 0x10000, 0xF0000}};
+    const trow_t small[] = {{"otadata", 1, 0, 0xd000, 0x1000},
+                            {"ota_0", 0, 0x10, 0x10000, 0xF0000}};
     bs_partition_table_t t = ttable(TROWS(small));
     bs_boot_slots_t s;
     bs_boot_slots_find(&t, &s);
@@ -117,7 +174,8 @@ static void test_select_errors(void **state)
 
     /* otadata unreadable (here: beyond the configured chip). */
     f->log.count = 0;
-    const trow_t far[] = {{"otadata", 1, 0, 0x3ff000, 0x2000}, {"ota_0", 0, 0x10, 0x10000, 0xF0000}};
+    const trow_t far[] = {{"otadata", 1, 0, 0x3ff000, 0x2000},
+                          {"ota_0", 0, 0x10, 0x10000, 0xF0000}};
     t = ttable(TROWS(far));
     bs_boot_slots_find(&t, &s);
     assert_int_equal(bs_boot_select(&hal, &t, &s, NULL), INVALID_INDEX);
@@ -162,8 +220,13 @@ static void test_try_order(void **state)
         {"gap: OTA0, OTA2 from OTA1", false, false, 0x5, 1, {0, 2}, 2},
         {"nothing present", false, false, 0x0, 0, {0}, 0},
         {"invalid index", true, true, 0x3, INVALID_INDEX, {0}, 0},
-        {"all sixteen: OTA15", true, true, 0xFFFF, 15,
-         {15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, F, T}, 18},
+        {"all sixteen: OTA15",
+         true,
+         true,
+         0xFFFF,
+         15,
+         {15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, F, T},
+         18},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const order_case_t *c = &cases[i];
@@ -216,10 +279,8 @@ static void test_slot_row(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_select_matrix),
-        cmocka_unit_test(test_select_errors),
-        cmocka_unit_test(test_try_order),
-        cmocka_unit_test(test_try_order_respects_max),
+        cmocka_unit_test(test_select_matrix), cmocka_unit_test(test_select_errors),
+        cmocka_unit_test(test_try_order),     cmocka_unit_test(test_try_order_respects_max),
         cmocka_unit_test(test_slot_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

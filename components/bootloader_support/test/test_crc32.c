@@ -4,8 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <cmocka.h>
 #include <zlib.h>
+
+#include <cmocka.h>
 
 #include "bs_crc32.h"
 
@@ -72,10 +73,8 @@ static void test_chaining(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_check_value),
-        cmocka_unit_test(test_empty_returns_seed),
-        cmocka_unit_test(test_otadata_table),
-        cmocka_unit_test(test_random_vs_zlib),
+        cmocka_unit_test(test_check_value),   cmocka_unit_test(test_empty_returns_seed),
+        cmocka_unit_test(test_otadata_table), cmocka_unit_test(test_random_vs_zlib),
         cmocka_unit_test(test_chaining),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "bs_boot.h"
@@ -25,10 +26,12 @@ static esp_ota_select_entry_t entry(uint32_t seq, bool good_crc)
     return e;
 }
 
-static const esp_ota_select_entry_t ERASED = {
-    EMPTY, {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-            0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF},
-    EMPTY, EMPTY};
+static const esp_ota_select_entry_t ERASED = {EMPTY,
+                                              {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                               0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                               0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF},
+                                              EMPTY,
+                                              EMPTY};
 
 static void put_entry(tflash_t *f, int sector, const esp_ota_select_entry_t *e)
 {
@@ -38,8 +41,8 @@ static void put_entry(tflash_t *f, int sector, const esp_ota_select_entry_t *e)
 static void test_codec_layout(void **state)
 {
     (void)state;
-    esp_ota_select_entry_t e = {.ota_seq = 0x04030201u, .ota_state = ESP_OTA_IMG_PENDING_VERIFY,
-                                .crc = 0xA8B8C8D8u};
+    esp_ota_select_entry_t e = {
+        .ota_seq = 0x04030201u, .ota_state = ESP_OTA_IMG_PENDING_VERIFY, .crc = 0xA8B8C8D8u};
     for (int i = 0; i < 20; i++) {
         e.seq_label[i] = (uint8_t)(0x40 + i);
     }
@@ -79,7 +82,8 @@ static void test_crc_table(void **state)
 static void test_validity(void **state)
 {
     (void)state;
-    assert_true(bs_otadata_valid(&(esp_ota_select_entry_t){.ota_seq = 7, .crc = bs_otadata_crc(7)}));
+    assert_true(
+        bs_otadata_valid(&(esp_ota_select_entry_t){.ota_seq = 7, .crc = bs_otadata_crc(7)}));
     assert_false(bs_otadata_valid(&ERASED));
     esp_ota_select_entry_t e = entry(EMPTY, true); /* right CRC for 0xFFFFFFFF: still empty */
     assert_false(bs_otadata_valid(&e));
@@ -159,9 +163,11 @@ static void test_seq_to_slot(void **state)
         uint32_t seq;
         int n, slot;
     } c[] = {
-        {1, 2, 0}, {2, 2, 1}, {3, 2, 0}, {4, 2, 1}, {1, 1, 0}, {9, 1, 0}, {1, 3, 0},
-        {2, 3, 1}, {3, 3, 2}, {4, 3, 0}, {0xFFFFFFFEu, 2, 1}, {0xFFFFFFFEu, 3, 1},
-        {17, 16, 0}, {16, 16, 15}, {0x80000001u, 5, 0x80000000u % 5},
+        {1, 2, 0},   {2, 2, 1},           {3, 2, 0},
+        {4, 2, 1},   {1, 1, 0},           {9, 1, 0},
+        {1, 3, 0},   {2, 3, 1},           {3, 3, 2},
+        {4, 3, 0},   {0xFFFFFFFEu, 2, 1}, {0xFFFFFFFEu, 3, 1},
+        {17, 16, 0}, {16, 16, 15},        {0x80000001u, 5, 0x80000000u % 5},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         assert_int_equal(bs_otadata_seq_to_slot(c[i].seq, c[i].n), c[i].slot);
@@ -277,8 +283,9 @@ static void test_typical_first_ota(void **state)
     assert_int_equal(f->sector_erases[OTADATA_AT >> 12], 1);
     assert_int_equal(f->sector_erases[(OTADATA_AT >> 12) + 1], 0);
     static const uint8_t want[32] = {
-        0x02, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x74, 0x37, 0xF6, 0x55,
+        0x02, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x74, 0x37, 0xF6, 0x55,
     };
     assert_memory_equal(f->mem + OTADATA_AT, want, 32);
     for (uint32_t i = 32; i < 0x2000; i++) {
@@ -332,8 +339,9 @@ static void test_write_erases_then_writes(void **state)
 
     /* Power cut at the write (after the erase): B (seq 6) keeps charge while
      * A, the copy not holding the maximum, is being rewritten. */
-    put_entry(f, 0, &(esp_ota_select_entry_t){.ota_seq = 1, .crc = bs_otadata_crc(1),
-                                              .ota_state = EMPTY});
+    put_entry(
+        f, 0,
+        &(esp_ota_select_entry_t){.ota_seq = 1, .crc = bs_otadata_crc(1), .ota_state = EMPTY});
     f->fail_op_countdown = 2;
     assert_int_equal(bs_otadata_set_boot_slot(&hal, OTADATA_AT, 0x2000, 0, 2, EMPTY),
                      ESP_ERR_FLASH_OP_FAIL);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "bs_partition.h"
@@ -66,8 +67,12 @@ static void test_decode_sdk_binary(void **state)
 static void test_label_of_sixteen_has_no_terminator(void **state)
 {
     (void)state;
-    esp_partition_info_t p = {.magic = ESP_PARTITION_MAGIC, .type = 1, .subtype = 0x82,
-                              .offset = 0x300000, .size = 0x100000, .flags = PART_FLAG_ENCRYPTED};
+    esp_partition_info_t p = {.magic = ESP_PARTITION_MAGIC,
+                              .type = 1,
+                              .subtype = 0x82,
+                              .offset = 0x300000,
+                              .size = 0x100000,
+                              .flags = PART_FLAG_ENCRYPTED};
     memcpy(p.label, "abcdefghijklmnop", 17);
     uint8_t raw[32];
     bs_partition_row_encode(&p, raw);
@@ -124,8 +129,8 @@ static void test_load_two_ota(void **state)
 typedef struct {
     const char *name;
     uint32_t chip_size;
-    int bad_row;          /* row to damage, -1 none */
-    uint8_t magic[2];     /* bytes written at the damaged row */
+    int bad_row;      /* row to damage, -1 none */
+    uint8_t magic[2]; /* bytes written at the damaged row */
     esp_err_t want;
     const char *message;
 } load_case_t;
@@ -134,11 +139,23 @@ static void test_load_errors(void **state)
 {
     (void)state;
     static const load_case_t cases[] = {
-        {"bad magic", 0x400000, 2, {0x34, 0x12}, ESP_ERR_INVALID_STATE,
+        {"bad magic",
+         0x400000,
+         2,
+         {0x34, 0x12},
+         ESP_ERR_INVALID_STATE,
          "E flash_parts: partition 2 invalid magic number 0x1234"},
-        {"erased magic, typed row", 0x400000, 0, {0xFF, 0xFF}, ESP_ERR_INVALID_STATE,
+        {"erased magic, typed row",
+         0x400000,
+         0,
+         {0xFF, 0xFF},
+         ESP_ERR_INVALID_STATE,
          "E flash_parts: partition 0 invalid magic number 0xffff"},
-        {"beyond a 1 MB chip", 0x100000, -1, {0}, ESP_ERR_INVALID_SIZE,
+        {"beyond a 1 MB chip",
+         0x100000,
+         -1,
+         {0},
+         ESP_ERR_INVALID_SIZE,
          "E flash_parts: partition 4 invalid - offset 0x110000 size 0xf0000 exceeds flash chip "
          "size 0x100000"},
         {"fits a 2 MB chip exactly", 0x200000, -1, {0}, ESP_OK, NULL},
@@ -320,9 +337,9 @@ static void test_one_window(void **state)
         uint32_t offset, size;
         bool ok;
     } c[] = {
-        {0x10000, 0xF0000, true},    {0x110000, 0xF0000, true},  {0x100000, 0x100000, true},
-        {0x10000, 0xF0001, false},   {0x80000, 0x80001, false},  {0x0, 0x100000, true},
-        {0xFFFFF, 1, true},          {0xFFFFF, 2, false},        {0x10000, 0, false},
+        {0x10000, 0xF0000, true},     {0x110000, 0xF0000, true},     {0x100000, 0x100000, true},
+        {0x10000, 0xF0001, false},    {0x80000, 0x80001, false},     {0x0, 0x100000, true},
+        {0xFFFFF, 1, true},           {0xFFFFF, 2, false},           {0x10000, 0, false},
         {0xFFFFF000u, 0x2000, false}, {0xFFF00000u, 0x100000, true},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
@@ -353,8 +370,8 @@ static void test_slots_find(void **state)
     assert_int_equal(s.ota_count, 0);
 
     const trow_t mixed[] = {
-        {"test", 0, 0x20, 0x10000, 0x10000}, {"ota_5", 0, 0x15, 0x20000, 0x10000},
-        {"odd", 0, 0x30, 0x30000, 0x10000},  {"factory", 0, 0, 0x40000, 0x10000},
+        {"test", 0, 0x20, 0x10000, 0x10000},   {"ota_5", 0, 0x15, 0x20000, 0x10000},
+        {"odd", 0, 0x30, 0x30000, 0x10000},    {"factory", 0, 0, 0x40000, 0x10000},
         {"spiffs", 1, 0x82, 0x50000, 0x10000}, {"ota_15", 0, 0x1F, 0x60000, 0x10000},
     };
     t = ttable(TROWS(mixed));

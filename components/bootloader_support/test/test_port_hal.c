@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include "bs_port.h"
@@ -30,9 +31,17 @@ static void test_udivmod32(void **state)
 {
     (void)state;
     static const uint32_t edge[][2] = {
-        {0, 1}, {1, 1}, {5, 7}, {7, 7}, {0xFFFFFFFFu, 1}, {0xFFFFFFFFu, 2},
-        {0xFFFFFFFFu, 0xFFFFFFFFu}, {0xFFFFFFFEu, 0xFFFFFFFFu}, {0x80000000u, 3},
-        {1000000, 16}, {0xFFFFFFFEu, 3},
+        {0, 1},
+        {1, 1},
+        {5, 7},
+        {7, 7},
+        {0xFFFFFFFFu, 1},
+        {0xFFFFFFFFu, 2},
+        {0xFFFFFFFFu, 0xFFFFFFFFu},
+        {0xFFFFFFFEu, 0xFFFFFFFFu},
+        {0x80000000u, 3},
+        {1000000, 16},
+        {0xFFFFFFFEu, 3},
     };
     for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
         uint32_t r = 0xDEAD;
@@ -206,12 +215,9 @@ static void test_log_hook(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_le_helpers),
-        cmocka_unit_test(test_udivmod32),
-        cmocka_unit_test(test_hal_check),
-        cmocka_unit_test(test_flash_ranges),
-        cmocka_unit_test(test_flash_erase),
-        cmocka_unit_test(test_write_passes_backend_errors),
+        cmocka_unit_test(test_le_helpers),  cmocka_unit_test(test_udivmod32),
+        cmocka_unit_test(test_hal_check),   cmocka_unit_test(test_flash_ranges),
+        cmocka_unit_test(test_flash_erase), cmocka_unit_test(test_write_passes_backend_errors),
         cmocka_unit_test(test_log_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

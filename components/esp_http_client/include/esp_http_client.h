@@ -34,9 +34,9 @@ typedef struct esp_http_client *esp_http_client_handle_t;
 typedef struct esp_http_client_event *esp_http_client_event_handle_t;
 
 typedef enum {
-    HTTP_EVENT_ERROR = 0,    /* an error during the request; data: NULL */
-    HTTP_EVENT_ON_CONNECTED, /* a new connection is up, nothing sent yet */
-    HTTP_EVENT_HEADERS_SENT, /* the request line and headers are sent */
+    HTTP_EVENT_ERROR = 0,                             /* an error during the request; data: NULL */
+    HTTP_EVENT_ON_CONNECTED,                          /* a new connection is up, nothing sent yet */
+    HTTP_EVENT_HEADERS_SENT,                          /* the request line and headers are sent */
     HTTP_EVENT_HEADER_SENT = HTTP_EVENT_HEADERS_SENT, /* the SDK's older name */
     HTTP_EVENT_ON_HEADER,    /* one response header: header_key, header_value */
     HTTP_EVENT_ON_DATA,      /* body bytes (de-chunked): data, data_len */
@@ -84,13 +84,13 @@ typedef enum {
 
 /* Fields up to skip_cert_common_name_check are the SDK v3.4's, in its order. */
 typedef struct {
-    const char *url;      /* overrides host, port, path and query when given */
+    const char *url; /* overrides host, port, path and query when given */
     const char *host;
-    int port;             /* 0: 80 or 443 by transport */
+    int port; /* 0: 80 or 443 by transport */
     const char *username;
     const char *password;
     esp_http_client_auth_type_t auth_type;
-    const char *path;     /* default "/" */
+    const char *path; /* default "/" */
     const char *query;
     const char *cert_pem; /* server CA, PEM; required to verify an https server */
     const char *client_cert_pem;
@@ -102,9 +102,9 @@ typedef struct {
     http_event_handle_cb event_handler;
     esp_http_client_transport_t transport_type;
     int buffer_size;    /* receive buffer and header line limit; default 512 */
-    int buffer_size_tx; /* request buffer; default 512 */
+    int buffer_size_tx; /* request line limit; default 512 */
     void *user_data;
-    bool is_async;      /* not supported on the host: requests block */
+    bool is_async; /* not supported on the host: requests block */
     bool use_global_ca_store;
     bool skip_cert_common_name_check;
     /* ota8266 extensions, appended so the SDK's initialisers still compile. */
@@ -123,14 +123,14 @@ typedef enum {
 } HttpStatus_Code;
 
 /* Values are the SDK's: never renumber. */
-#define ESP_ERR_HTTP_BASE              (0x7000)
-#define ESP_ERR_HTTP_MAX_REDIRECT      (ESP_ERR_HTTP_BASE + 1) /* more redirects than allowed */
-#define ESP_ERR_HTTP_CONNECT           (ESP_ERR_HTTP_BASE + 2) /* could not open the connection */
-#define ESP_ERR_HTTP_WRITE_DATA        (ESP_ERR_HTTP_BASE + 3) /* could not send the request */
-#define ESP_ERR_HTTP_FETCH_HEADER      (ESP_ERR_HTTP_BASE + 4) /* no valid response header */
+#define ESP_ERR_HTTP_BASE (0x7000)
+#define ESP_ERR_HTTP_MAX_REDIRECT (ESP_ERR_HTTP_BASE + 1)      /* more redirects than allowed */
+#define ESP_ERR_HTTP_CONNECT (ESP_ERR_HTTP_BASE + 2)           /* could not open the connection */
+#define ESP_ERR_HTTP_WRITE_DATA (ESP_ERR_HTTP_BASE + 3)        /* could not send the request */
+#define ESP_ERR_HTTP_FETCH_HEADER (ESP_ERR_HTTP_BASE + 4)      /* no valid response header */
 #define ESP_ERR_HTTP_INVALID_TRANSPORT (ESP_ERR_HTTP_BASE + 5) /* scheme is not http or https */
-#define ESP_ERR_HTTP_CONNECTING        (ESP_ERR_HTTP_BASE + 6) /* async connect still going */
-#define ESP_ERR_HTTP_EAGAIN            (ESP_ERR_HTTP_BASE + 7) /* async: try again */
+#define ESP_ERR_HTTP_CONNECTING (ESP_ERR_HTTP_BASE + 6)        /* async connect still going */
+#define ESP_ERR_HTTP_EAGAIN (ESP_ERR_HTTP_BASE + 7)            /* async: try again */
 
 /* Allocates a client for config (which it copies, except cert strings and
  * user_data, which must outlive the client); NULL on a bad config. */
@@ -152,7 +152,8 @@ esp_err_t esp_http_client_perform(esp_http_client_handle_t client);
 esp_err_t esp_http_client_set_url(esp_http_client_handle_t client, const char *url);
 
 /* Body for perform (not copied); adds a form Content-Type unless one is set. */
-esp_err_t esp_http_client_set_post_field(esp_http_client_handle_t client, const char *data, int len);
+esp_err_t esp_http_client_set_post_field(esp_http_client_handle_t client, const char *data,
+                                         int len);
 int esp_http_client_get_post_field(esp_http_client_handle_t client, char **data);
 
 /* Request headers: set replaces (value NULL deletes), get gives NULL when absent. */
@@ -237,6 +238,15 @@ void esp_http_client_add_auth(esp_http_client_handle_t client);
 /* Reads and discards the rest of the body (ESP-IDF v4.4 API); *len (may be
  * NULL) gets the bytes discarded. */
 esp_err_t esp_http_client_flush_response(esp_http_client_handle_t client, int *len);
+
+/*
+ * The TLS errors of the current (or last closed) connection, then cleared
+ * (ESP-IDF v5 name): *esp_tls_code gets the positive mbedTLS code (0x7200 for
+ * -0x7200), *esp_tls_flags the certificate verification flags; either may be NULL.
+ * @return the esp-tls error (ESP_ERR_MBEDTLS_SSL_HANDSHAKE_FAILED, ...) or ESP_OK.
+ */
+esp_err_t esp_http_client_get_and_clear_last_tls_error(esp_http_client_handle_t client,
+                                                       int *esp_tls_code, int *esp_tls_flags);
 
 /* "scheme://host[:port]/path[?query]" of the current request. */
 esp_err_t esp_http_client_get_url(esp_http_client_handle_t client, char *url, const int len);

@@ -178,8 +178,7 @@ esp_err_t esp_http_client_set_header(esp_http_client_handle_t client, const char
     return client ? hc_header_set(&client->headers, key, value) : ESP_ERR_INVALID_ARG;
 }
 
-esp_err_t esp_http_client_get_header(esp_http_client_handle_t client, const char *key,
-                                     char **value)
+esp_err_t esp_http_client_get_header(esp_http_client_handle_t client, const char *key, char **value)
 {
     if (client == NULL || key == NULL || value == NULL) {
         return ESP_ERR_INVALID_ARG;
@@ -319,4 +318,17 @@ esp_http_client_transport_t esp_http_client_get_transport_type(esp_http_client_h
     }
     return strcasecmp(client->scheme, "http") == 0 ? HTTP_TRANSPORT_OVER_TCP
                                                    : HTTP_TRANSPORT_UNKNOWN;
+}
+
+esp_err_t esp_http_client_get_and_clear_last_tls_error(esp_http_client_handle_t client,
+                                                       int *esp_tls_code, int *esp_tls_flags)
+{
+    if (client == NULL) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    esp_tls_error_handle_t h = &client->tls_error;
+    if (client->tls != NULL) {
+        (void)esp_tls_get_error_handle(client->tls, &h);
+    }
+    return esp_tls_get_and_clear_last_error(h, esp_tls_code, esp_tls_flags);
 }

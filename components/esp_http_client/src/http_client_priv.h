@@ -65,7 +65,7 @@ struct esp_http_client {
     char *conn_host; /* host, port and transport tls is connected to */
     int conn_port;
     bool conn_tls;
-    bool reused; /* this exchange runs on a kept-alive connection */
+    bool reused;                    /* this exchange runs on a kept-alive connection */
     esp_tls_last_error_t tls_error; /* the last closed connection's errors */
 
     /* the response */

@@ -89,12 +89,25 @@ static void discard_body(esp_http_client_handle_t c)
     }
 }
 
+/* A 3xx we can follow; one without Location goes to the caller as it is. */
+static bool follows_redirect(esp_http_client_handle_t c)
+{
+    if (!hc_is_redirect(c->status_code) || c->disable_auto_redirect) {
+        return false;
+    }
+    if (c->location == NULL) {
+        ESP_LOGW(HTTP_TAG, "%d response without Location: not followed", c->status_code);
+        return false;
+    }
+    return true;
+}
+
 /* After a response head: *again when the request must be repeated (redirect,
  * Basic auth challenge); otherwise this response is the caller's. */
 static esp_err_t handle_response(esp_http_client_handle_t c, bool *again)
 {
     *again = false;
-    if (hc_is_redirect(c->status_code) && !c->disable_auto_redirect) {
+    if (follows_redirect(c)) {
         discard_body(c);
         esp_err_t err = esp_http_client_set_redirection(c);
         *again = err == ESP_OK;
@@ -131,7 +144,10 @@ esp_err_t esp_http_client_perform(esp_http_client_handle_t client)
         }
     }
     if (hc_body_drain(client, false) < 0) {
-        return hc_fail(client, ESP_FAIL, "esp_http_client_perform: response body incomplete");
+        /* HTTP_EVENT_ERROR was raised where the body failed. */
+        ESP_LOGE(HTTP_TAG, "esp_http_client_perform: response body incomplete: error 0x%x (%s)",
+                 (unsigned)ESP_FAIL, esp_err_to_name(ESP_FAIL));
+        return ESP_FAIL;
     }
     hc_dispatch(client, HTTP_EVENT_ON_FINISH, NULL, 0);
     if (!client->keep_alive) {
@@ -151,7 +167,7 @@ esp_err_t esp_http_client_open_follow(esp_http_client_handle_t client)
         if (err != ESP_OK) {
             return err;
         }
-        if (!hc_is_redirect(client->status_code) || client->disable_auto_redirect) {
+        if (!follows_redirect(client)) {
             return ESP_OK;
         }
         discard_body(client);

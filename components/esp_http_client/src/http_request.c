@@ -9,8 +9,8 @@
 #include "http_client_priv.h"
 
 static const char *const s_method_names[HTTP_METHOD_MAX] = {
-    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE",
-    "OPTIONS",
+    "GET",  "POST",   "PUT",       "PATCH",       "DELETE",
+    "HEAD", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "OPTIONS",
 };
 
 /* Whether the idle connection can carry the next request. */

@@ -66,6 +66,7 @@ static int on_message_begin(http_parser *p)
 
 static int on_status(http_parser *p, const char *at, size_t length)
 {
+    (void)at;
     esp_http_client_handle_t c = client_of(p);
     c->status_len += (int)length;
     if (c->status_len + 13 > c->buffer_size_rx) { /* "HTTP/1.1 200 " precedes the reason */
@@ -102,7 +103,8 @@ static hc_body_t body_kind(esp_http_client_handle_t c, http_parser *p)
     if (p->content_length != ULLONG_MAX) {
         return p->content_length > 0 ? HC_BODY_LENGTH : HC_BODY_NONE;
     }
-    return http_message_needs_eof(p) ? HC_BODY_UNTIL_CLOSE : HC_BODY_NONE;
+    /* What http_parser's message_needs_eof() says for the statuses left here. */
+    return HC_BODY_UNTIL_CLOSE;
 }
 
 static int on_headers_complete(http_parser *p)
@@ -128,7 +130,11 @@ static int on_headers_complete(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t length)
 {
     esp_http_client_handle_t c = client_of(p);
-    /* Never more than fits: we feed at most out_len - out_got input bytes. */
+    /* We feed at most out_len - out_got input bytes, so this cannot trip;
+     * if it ever did, fail the parse rather than overrun the caller's buffer. */
+    if (c->out == NULL || length > (size_t)(c->out_len - c->out_got)) {
+        return 1;
+    }
     memcpy(c->out + c->out_got, at, length);
     c->out_got += (int)length;
     c->body_read += (int64_t)length;
@@ -187,16 +193,18 @@ static int parse_some(esp_http_client_handle_t c, int max)
     int avail = c->rx_len - c->rx_off;
     int feed = avail < max ? avail : max;
     http_parser_pause(&c->parser, 0);
-    size_t used = http_parser_execute(&c->parser, &c->settings, c->rx_buf + c->rx_off, (size_t)feed);
+    size_t used =
+        http_parser_execute(&c->parser, &c->settings, c->rx_buf + c->rx_off, (size_t)feed);
     c->rx_off += (int)used;
     enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
     if (e == HPE_OK || e == HPE_PAUSED) {
         return 0;
     }
     if (c->hdr_too_long) {
-        ESP_LOGE(HTTP_TAG, "response header line longer than buffer_size %d bytes (\"%.*s...\"); "
-                           "raise buffer_size", c->buffer_size_rx,
-                 c->hdr_key_len > 40 ? 40 : c->hdr_key_len, c->hdr_key);
+        ESP_LOGE(HTTP_TAG,
+                 "response header line longer than buffer_size %d bytes (\"%.*s...\"); "
+                 "raise buffer_size",
+                 c->buffer_size_rx, c->hdr_key_len > 40 ? 40 : c->hdr_key_len, c->hdr_key);
     } else {
         ESP_LOGE(HTTP_TAG, "malformed response: %s (%s)", http_errno_name(e),
                  http_errno_description(e));
@@ -258,7 +266,8 @@ int esp_http_client_fetch_headers(esp_http_client_handle_t client)
     if (client->state == HC_STATE_REQ_SENT) {
         client->state = HC_STATE_RES_HEADER;
     }
-    if (client->body != HC_BODY_LENGTH) {
+    /* HEAD answers carry the length of the body they leave out. */
+    if (client->body == HC_BODY_CHUNKED || client->content_length <= 0) {
         return 0;
     }
     return client->content_length > INT_MAX ? INT_MAX : (int)client->content_length;

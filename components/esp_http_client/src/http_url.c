@@ -113,7 +113,8 @@ esp_err_t hc_url_apply(esp_http_client_handle_t c, const char *url)
 {
     char *abs = resolve(c, url);
     if (abs == NULL) {
-        ESP_LOGE(HTTP_TAG, "Error parse url %s: not absolute and no current URL to resolve it", url);
+        ESP_LOGE(HTTP_TAG, "Error parse url %s: not absolute and no current URL to resolve it",
+                 url);
         return ESP_ERR_INVALID_ARG;
     }
     struct http_parser_url u;

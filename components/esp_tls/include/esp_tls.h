@@ -27,31 +27,31 @@ extern "C" {
 #endif
 
 /* Values are the SDK's: never renumber. */
-#define ESP_ERR_ESP_TLS_BASE                        0x8000
-#define ESP_ERR_ESP_TLS_CANNOT_RESOLVE_HOSTNAME     (ESP_ERR_ESP_TLS_BASE + 0x01)
-#define ESP_ERR_ESP_TLS_CANNOT_CREATE_SOCKET        (ESP_ERR_ESP_TLS_BASE + 0x02)
+#define ESP_ERR_ESP_TLS_BASE 0x8000
+#define ESP_ERR_ESP_TLS_CANNOT_RESOLVE_HOSTNAME (ESP_ERR_ESP_TLS_BASE + 0x01)
+#define ESP_ERR_ESP_TLS_CANNOT_CREATE_SOCKET (ESP_ERR_ESP_TLS_BASE + 0x02)
 #define ESP_ERR_ESP_TLS_UNSUPPORTED_PROTOCOL_FAMILY (ESP_ERR_ESP_TLS_BASE + 0x03)
-#define ESP_ERR_ESP_TLS_FAILED_CONNECT_TO_HOST      (ESP_ERR_ESP_TLS_BASE + 0x04)
-#define ESP_ERR_ESP_TLS_SOCKET_SETOPT_FAILED        (ESP_ERR_ESP_TLS_BASE + 0x05)
-#define ESP_ERR_MBEDTLS_CERT_PARTLY_OK              (ESP_ERR_ESP_TLS_BASE + 0x06)
-#define ESP_ERR_MBEDTLS_CTR_DRBG_SEED_FAILED        (ESP_ERR_ESP_TLS_BASE + 0x07)
-#define ESP_ERR_MBEDTLS_SSL_SET_HOSTNAME_FAILED     (ESP_ERR_ESP_TLS_BASE + 0x08)
-#define ESP_ERR_MBEDTLS_SSL_CONFIG_DEFAULTS_FAILED  (ESP_ERR_ESP_TLS_BASE + 0x09)
+#define ESP_ERR_ESP_TLS_FAILED_CONNECT_TO_HOST (ESP_ERR_ESP_TLS_BASE + 0x04)
+#define ESP_ERR_ESP_TLS_SOCKET_SETOPT_FAILED (ESP_ERR_ESP_TLS_BASE + 0x05)
+#define ESP_ERR_MBEDTLS_CERT_PARTLY_OK (ESP_ERR_ESP_TLS_BASE + 0x06)
+#define ESP_ERR_MBEDTLS_CTR_DRBG_SEED_FAILED (ESP_ERR_ESP_TLS_BASE + 0x07)
+#define ESP_ERR_MBEDTLS_SSL_SET_HOSTNAME_FAILED (ESP_ERR_ESP_TLS_BASE + 0x08)
+#define ESP_ERR_MBEDTLS_SSL_CONFIG_DEFAULTS_FAILED (ESP_ERR_ESP_TLS_BASE + 0x09)
 #define ESP_ERR_MBEDTLS_SSL_CONF_ALPN_PROTOCOLS_FAILED (ESP_ERR_ESP_TLS_BASE + 0x0A)
-#define ESP_ERR_MBEDTLS_X509_CRT_PARSE_FAILED       (ESP_ERR_ESP_TLS_BASE + 0x0B)
-#define ESP_ERR_MBEDTLS_SSL_CONF_OWN_CERT_FAILED    (ESP_ERR_ESP_TLS_BASE + 0x0C)
-#define ESP_ERR_MBEDTLS_SSL_SETUP_FAILED            (ESP_ERR_ESP_TLS_BASE + 0x0D)
-#define ESP_ERR_MBEDTLS_SSL_WRITE_FAILED            (ESP_ERR_ESP_TLS_BASE + 0x0E)
-#define ESP_ERR_MBEDTLS_PK_PARSE_KEY_FAILED         (ESP_ERR_ESP_TLS_BASE + 0x0F)
-#define ESP_ERR_MBEDTLS_SSL_HANDSHAKE_FAILED        (ESP_ERR_ESP_TLS_BASE + 0x10)
-#define ESP_ERR_MBEDTLS_SSL_CONF_PSK_FAILED         (ESP_ERR_ESP_TLS_BASE + 0x11)
-#define ESP_ERR_ESP_TLS_CONNECTION_TIMEOUT          (ESP_ERR_ESP_TLS_BASE + 0x12)
+#define ESP_ERR_MBEDTLS_X509_CRT_PARSE_FAILED (ESP_ERR_ESP_TLS_BASE + 0x0B)
+#define ESP_ERR_MBEDTLS_SSL_CONF_OWN_CERT_FAILED (ESP_ERR_ESP_TLS_BASE + 0x0C)
+#define ESP_ERR_MBEDTLS_SSL_SETUP_FAILED (ESP_ERR_ESP_TLS_BASE + 0x0D)
+#define ESP_ERR_MBEDTLS_SSL_WRITE_FAILED (ESP_ERR_ESP_TLS_BASE + 0x0E)
+#define ESP_ERR_MBEDTLS_PK_PARSE_KEY_FAILED (ESP_ERR_ESP_TLS_BASE + 0x0F)
+#define ESP_ERR_MBEDTLS_SSL_HANDSHAKE_FAILED (ESP_ERR_ESP_TLS_BASE + 0x10)
+#define ESP_ERR_MBEDTLS_SSL_CONF_PSK_FAILED (ESP_ERR_ESP_TLS_BASE + 0x11)
+#define ESP_ERR_ESP_TLS_CONNECTION_TIMEOUT (ESP_ERR_ESP_TLS_BASE + 0x12)
 
 /* Negative results of esp_tls_conn_read/write that are not failures
  * (mbedTLS's values, checked against mbedtls/ssl.h at compile time). */
-#define ESP_TLS_ERR_SSL_WANT_READ  (-0x6900)
+#define ESP_TLS_ERR_SSL_WANT_READ (-0x6900)
 #define ESP_TLS_ERR_SSL_WANT_WRITE (-0x6880)
-#define ESP_TLS_ERR_SSL_TIMEOUT    (-0x6800)
+#define ESP_TLS_ERR_SSL_TIMEOUT (-0x6800)
 
 /* CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN of the SDK's examples (v3.3+ default). */
 #define ESP_TLS_DEFAULT_IN_CONTENT_LEN 16384
@@ -118,8 +118,8 @@ typedef struct esp_tls_cfg {
     const char *common_name;  /* name the certificate must carry; NULL: the host name */
     bool skip_common_name;    /* verify the chain but not the name */
     /* ota8266 extensions, appended so the SDK's initialisers still compile. */
-    bool is_plain_tcp;  /* no TLS at all (http://); a NULL cfg means the same */
-    int in_content_len; /* device CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN, 512..16384; 0: 16384 */
+    bool is_plain_tcp;      /* no TLS at all (http://); a NULL cfg means the same */
+    int in_content_len;     /* device CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN, 512..16384; 0: 16384 */
     esp_tls_mfl_t mfl_code; /* ask the server for records of at most 512..4096 bytes */
 } esp_tls_cfg_t;
 

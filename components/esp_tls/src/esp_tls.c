@@ -83,7 +83,8 @@ int esp_tls_conn_new_sync(const char *hostname, int hostlen, int port, const esp
     if (err != ESP_OK) {
         tls_capture(tls, err, 0);
         tls->conn_state = ESP_TLS_FAIL;
-        ESP_LOGE(TLS_TAG, "Failed to open new connection");
+        ESP_LOGE(TLS_TAG, "Failed to open new connection: error 0x%x (%s)", (unsigned)err,
+                 esp_err_to_name(err));
         return -1;
     }
     return 1;
@@ -117,8 +118,9 @@ esp_tls_t *esp_tls_conn_http_new(const char *url, const esp_tls_cfg_t *cfg)
     }
     int port = (u.field_set & (1 << UF_PORT)) ? u.port : (https ? 443 : 80);
     esp_tls_cfg_t plain = {.timeout_ms = cfg ? cfg->timeout_ms : 0, .is_plain_tcp = true};
-    return esp_tls_conn_new(url + u.field_data[UF_HOST].off, u.field_data[UF_HOST].len, port,
-                            https ? cfg : &plain);
+    esp_tls_cfg_t tls_default = {0}; /* a NULL cfg must not turn https into plain TCP */
+    const esp_tls_cfg_t *use = https ? (cfg ? cfg : &tls_default) : &plain;
+    return esp_tls_conn_new(url + u.field_data[UF_HOST].off, u.field_data[UF_HOST].len, port, use);
 }
 
 ssize_t esp_tls_conn_read(esp_tls_t *tls, void *data, size_t datalen)

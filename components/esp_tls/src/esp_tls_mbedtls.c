@@ -120,25 +120,49 @@ static esp_err_t setup_client_cert(esp_tls_t *tls, const esp_tls_cfg_t *cfg)
 
 /* The device's buffer size, and the MFL it may ask for (never above the buffer:
  * its mbedtls_ssl_conf_max_frag_len refuses that with -0x7100). */
+/* A project's sdkconfig sets the device's buffer, as on the SDK. */
+#ifdef CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN
+#define DEVICE_IN_CONTENT_LEN CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN
+#else
+#define DEVICE_IN_CONTENT_LEN ESP_TLS_DEFAULT_IN_CONTENT_LEN
+#endif
+
+/* CONFIG_MBEDTLS_SSL_MAX_FRAGMENT_LENGTH: ask for the largest MFL the buffer holds. */
+static int config_mfl_code(int in_len)
+{
+#ifdef CONFIG_MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
+    for (int code = ESP_TLS_MFL_4096; code >= ESP_TLS_MFL_512; code--) {
+        if ((256 << code) <= in_len) {
+            return in_len >= 16384 ? ESP_TLS_MFL_NONE : code;
+        }
+    }
+#endif
+    (void)in_len;
+    return ESP_TLS_MFL_NONE;
+}
+
 static esp_err_t setup_record_sizes(esp_tls_t *tls, const esp_tls_cfg_t *cfg)
 {
-    int in_len = cfg->in_content_len ? cfg->in_content_len : ESP_TLS_DEFAULT_IN_CONTENT_LEN;
+    int in_len = cfg->in_content_len ? cfg->in_content_len : DEVICE_IN_CONTENT_LEN;
     if (in_len < IN_CONTENT_LEN_MIN || in_len > IN_CONTENT_LEN_MAX) {
         ESP_LOGE(TLS_TAG, "in_content_len %d outside %d..%d", in_len, IN_CONTENT_LEN_MIN,
                  IN_CONTENT_LEN_MAX);
         return ESP_ERR_INVALID_ARG;
     }
     tls_record_guard_init(&tls->guard, (uint32_t)in_len);
-    if (cfg->mfl_code == ESP_TLS_MFL_NONE) {
+    int mfl_code = cfg->mfl_code != ESP_TLS_MFL_NONE ? (int)cfg->mfl_code : config_mfl_code(in_len);
+    if (mfl_code == ESP_TLS_MFL_NONE) {
         return ESP_OK;
     }
-    int mfl_len = cfg->mfl_code <= ESP_TLS_MFL_4096 ? 256 << cfg->mfl_code : 0;
+    int mfl_len = mfl_code <= ESP_TLS_MFL_4096 ? 256 << mfl_code : 0;
     int ret = mfl_len > 0 && mfl_len <= in_len
-                  ? mbedtls_ssl_conf_max_frag_len(&tls->conf, (unsigned char)cfg->mfl_code)
+                  ? mbedtls_ssl_conf_max_frag_len(&tls->conf, (unsigned char)mfl_code)
                   : MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
     if (ret != 0) {
-        ESP_LOGE(TLS_TAG, "mbedtls_ssl_conf_max_frag_len returned -0x%x (mfl_code %d = %d bytes, "
-                          "in_content_len %d)", -ret, (int)cfg->mfl_code, mfl_len, in_len);
+        ESP_LOGE(TLS_TAG,
+                 "mbedtls_ssl_conf_max_frag_len returned -0x%x (mfl_code %d = %d bytes, "
+                 "in_content_len %d)",
+                 -ret, mfl_code, mfl_len, in_len);
         tls_capture(tls, 0, ret);
         return ESP_ERR_INVALID_ARG;
     }
@@ -242,8 +266,8 @@ int tls_mbedtls_handshake(esp_tls_t *tls, const esp_tls_cfg_t *cfg)
         ret = mbedtls_ssl_handshake(&tls->ssl);
     } while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
     if (ret == 0) {
-        ESP_LOGD(TLS_TAG, "handshake done: %s %s, max fragment %u", mbedtls_ssl_get_version(&tls->ssl),
-                 mbedtls_ssl_get_ciphersuite(&tls->ssl),
+        ESP_LOGD(TLS_TAG, "handshake done: %s %s, max fragment %u",
+                 mbedtls_ssl_get_version(&tls->ssl), mbedtls_ssl_get_ciphersuite(&tls->ssl),
                  (unsigned)mbedtls_ssl_get_input_max_frag_len(&tls->ssl));
         return 1;
     }
@@ -350,8 +374,10 @@ esp_err_t esp_tls_set_global_ca_store(const unsigned char *cacert_pem_buf,
         return ESP_ERR_MBEDTLS_X509_CRT_PARSE_FAILED;
     }
     if (ret > 0) {
-        ESP_LOGE(TLS_TAG, "mbedtls_x509_crt_parse was partly successful. No. of failed "
-                          "certificates: %d", ret);
+        ESP_LOGE(TLS_TAG,
+                 "mbedtls_x509_crt_parse was partly successful. No. of failed "
+                 "certificates: %d",
+                 ret);
         return ESP_ERR_MBEDTLS_CERT_PARTLY_OK;
     }
     return ESP_OK;

@@ -19,6 +19,7 @@
 
 #include "esp_log.h"
 #include "esp_tls_priv.h"
+#include "sim_app.h"
 
 int64_t tls_now_ms(void)
 {
@@ -92,11 +93,13 @@ static int sock_try_address(const struct addrinfo *ai, int64_t deadline_ms, int 
 
 esp_err_t tls_sock_connect(esp_tls_t *tls, const char *host, int port, int64_t deadline_ms)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_NUMERICSERV};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
     struct addrinfo *list = NULL;
     char service[8];
-    snprintf(service, sizeof service, "%d", port);
+    /* On the virtual device the network may map the port (run --net-map). */
+    int host_port = sim_net_map_port(port);
+    snprintf(service, sizeof service, "%d", host_port);
     int gai = getaddrinfo(host, service, &hints, &list);
     if (gai != 0) {
         ESP_LOGE(TLS_TAG, "couldn't get hostname for :%s: (%s)", host, gai_strerror(gai));
@@ -119,6 +122,10 @@ esp_err_t tls_sock_connect(esp_tls_t *tls, const char *host, int port, int64_t d
     if (err == ETIMEDOUT) {
         ESP_LOGE(TLS_TAG, "Failed to connect to %s:%d: no answer within the timeout", host, port);
         return ESP_ERR_ESP_TLS_CONNECTION_TIMEOUT;
+    }
+    if (host_port != port) {
+        ESP_LOGE(TLS_TAG, "(the virtual network maps port %d to the host's port %d)", port,
+                 host_port);
     }
     ESP_LOGE(TLS_TAG, "Failed to connect to host %s:%d (errno %d: %s)", host, port, err,
              strerror(err));

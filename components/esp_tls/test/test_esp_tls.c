@@ -180,8 +180,8 @@ static void test_tls_unknown_ca_fails_handshake(void **state)
     (void)state;
     NEED_OPENSSL();
     esp_tls_cfg_t cfg = cfg_with_ca(s_env.other_ca_pem);
-    esp_tls_last_error_t e = expect_fail("localhost", s_env.good.port, &cfg,
-                                         "mbedtls_ssl_handshake returned -0x2700");
+    esp_tls_last_error_t e =
+        expect_fail("localhost", s_env.good.port, &cfg, "mbedtls_ssl_handshake returned -0x2700");
     assert_int_equal(e.last_error, ESP_ERR_MBEDTLS_SSL_HANDSHAKE_FAILED);
     assert_int_equal(e.esp_tls_error_code, -MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
     assert_true(e.esp_tls_flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED);
@@ -192,8 +192,7 @@ static void test_tls_wrong_name_fails_unless_skipped(void **state)
     (void)state;
     NEED_OPENSSL();
     esp_tls_cfg_t cfg = cfg_with_ca(s_env.ca_pem);
-    esp_tls_last_error_t e = expect_fail("localhost", s_env.wrong.port, &cfg,
-                                         "verification info:");
+    esp_tls_last_error_t e = expect_fail("localhost", s_env.wrong.port, &cfg, "verification info:");
     assert_int_equal(e.esp_tls_error_code, -MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
     assert_int_equal(e.esp_tls_flags, MBEDTLS_X509_BADCERT_CN_MISMATCH);
 
@@ -206,6 +205,22 @@ static void test_tls_wrong_name_fails_unless_skipped(void **state)
     cfg.skip_common_name = false;
     cfg.common_name = "wrong.example";
     tls = esp_tls_conn_new("localhost", 9, s_env.wrong.port, &cfg);
+    assert_non_null(tls);
+    esp_tls_conn_delete(tls);
+}
+
+/* mbedTLS (2.16 on the device, 2.28 here) matches the name against the CN
+ * and DNS SANs only, never an IP SAN: connecting by address needs the
+ * certificate's name given as common_name (or a DNS:127.0.0.1 SAN). */
+static void test_tls_ip_literal_is_not_matched_by_ip_san(void **state)
+{
+    (void)state;
+    NEED_OPENSSL();
+    esp_tls_cfg_t cfg = cfg_with_ca(s_env.ca_pem);
+    esp_tls_last_error_t e = expect_fail("127.0.0.1", s_env.good.port, &cfg, NULL);
+    assert_int_equal(e.esp_tls_flags, MBEDTLS_X509_BADCERT_CN_MISMATCH);
+    cfg.common_name = "localhost";
+    esp_tls_t *tls = esp_tls_conn_new("127.0.0.1", 9, s_env.good.port, &cfg);
     assert_non_null(tls);
     esp_tls_conn_delete(tls);
 }
@@ -226,8 +241,8 @@ static void test_tls_unparsable_ca_is_reported(void **state)
     NEED_OPENSSL();
     esp_tls_cfg_t cfg = cfg_with_ca("-----BEGIN CERTIFICATE-----\nnot base64!\n"
                                     "-----END CERTIFICATE-----\n");
-    esp_tls_last_error_t e = expect_fail("localhost", s_env.good.port, &cfg,
-                                         "mbedtls_x509_crt_parse returned -0x");
+    esp_tls_last_error_t e =
+        expect_fail("localhost", s_env.good.port, &cfg, "mbedtls_x509_crt_parse returned -0x");
     assert_int_equal(e.last_error, ESP_ERR_MBEDTLS_X509_CRT_PARSE_FAILED);
     assert_true(e.esp_tls_error_code != 0);
 }
@@ -281,7 +296,8 @@ static void test_tls_global_ca_store(void **state)
     (void)state;
     NEED_OPENSSL();
     esp_tls_cfg_t cfg = {.use_global_ca_store = true, .timeout_ms = 5000};
-    esp_tls_last_error_t e = expect_fail("localhost", s_env.good.port, &cfg, "global_cacert is NULL");
+    esp_tls_last_error_t e =
+        expect_fail("localhost", s_env.good.port, &cfg, "global_cacert is NULL");
     assert_int_equal(e.last_error, ESP_ERR_INVALID_STATE);
     assert_int_equal(esp_tls_set_global_ca_store((const unsigned char *)s_env.ca_pem,
                                                  (unsigned)strlen(s_env.ca_pem) + 1),
@@ -383,6 +399,16 @@ static void test_plain_tcp_read_and_timeout(void **state)
     assert_memory_equal(buf + 19, "hello", 5);
     esp_tls_conn_delete(tls);
 
+    /* an http:// URL is plain TCP even with a TLS configuration */
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", fx_http_server_port(srv));
+    esp_tls_cfg_t tls_cfg = {.timeout_ms = 300};
+    tls = esp_tls_conn_http_new(url, &tls_cfg);
+    assert_non_null(tls);
+    assert_int_equal(esp_tls_conn_write(tls, req, sizeof req - 1), sizeof req - 1);
+    assert_true(esp_tls_conn_read(tls, buf, sizeof buf) > 0);
+    esp_tls_conn_delete(tls);
+
     tls = esp_tls_conn_new("127.0.0.1", 9, fx_http_server_port(srv), &cfg);
     assert_non_null(tls);
     const char stall[] = "GET /stall HTTP/1.0\r\n\r\n";
@@ -405,8 +431,8 @@ static void test_connect_refused(void **state)
 {
     (void)state;
     esp_tls_cfg_t cfg = {.is_plain_tcp = true, .timeout_ms = 1000};
-    esp_tls_last_error_t e = expect_fail("127.0.0.1", fx_free_port(), &cfg,
-                                         "Failed to connect to host 127.0.0.1");
+    esp_tls_last_error_t e =
+        expect_fail("127.0.0.1", fx_free_port(), &cfg, "Failed to connect to host 127.0.0.1");
     assert_int_equal(e.last_error, ESP_ERR_ESP_TLS_FAILED_CONNECT_TO_HOST);
 }
 
@@ -416,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_tls_download_matches_file),
         cmocka_unit_test(test_tls_unknown_ca_fails_handshake),
         cmocka_unit_test(test_tls_wrong_name_fails_unless_skipped),
+        cmocka_unit_test(test_tls_ip_literal_is_not_matched_by_ip_san),
         cmocka_unit_test(test_tls_expired_certificate_fails),
         cmocka_unit_test(test_tls_unparsable_ca_is_reported),
         cmocka_unit_test(test_tls_small_in_content_len_fails_with_7200),

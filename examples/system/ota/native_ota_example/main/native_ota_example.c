@@ -23,7 +23,7 @@
 static const char *TAG = "native_ota_example";
 static char ota_write_data[BUFFSIZE + 1];
 
-extern const char server_cert_pem_start[] asm("_binary_ca_cert_pem_start");
+extern const char server_cert_pem_start[] __asm__("_binary_ca_cert_pem_start");
 
 #ifndef CONFIG_EXAMPLE_SKIP_COMMON_NAME_CHECK
 #define CONFIG_EXAMPLE_SKIP_COMMON_NAME_CHECK 0

@@ -16,7 +16,7 @@
 
 static const char *TAG = "simple_ota_example";
 
-extern const char server_cert_pem_start[] asm("_binary_ca_cert_pem_start");
+extern const char server_cert_pem_start[] __asm__("_binary_ca_cert_pem_start");
 
 #ifndef CONFIG_EXAMPLE_SKIP_COMMON_NAME_CHECK
 #define CONFIG_EXAMPLE_SKIP_COMMON_NAME_CHECK 0
