@@ -5,7 +5,9 @@
 # Verbs: menuconfig, defconfig, all (default), flash, monitor, erase_flash,
 # erase_otadata, read_otadata, app, bootloader, partition_table, clean, size.
 
-IDF_PATH ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+ifndef IDF_PATH
+IDF_PATH := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+endif
 PROJECT_PATH := $(abspath $(dir $(firstword $(MAKEFILE_LIST))))
 BUILD_DIR_BASE ?= $(PROJECT_PATH)/build
 SDKCONFIG ?= $(PROJECT_PATH)/sdkconfig
@@ -69,8 +71,11 @@ AP ?= myssid:mypassword
 
 # --- building ----------------------------------------------------------------
 
+# Only the host tool is needed from the top-level build; configure it once.
 host_tools:
-	@$(MAKE) --no-print-directory -C $(IDF_PATH) build BUILD=$(HOST_BUILD) >/dev/null
+	@test -f $(HOST_BUILD)/CMakeCache.txt || { sh $(IDF_PATH)/scripts/deps.sh && \
+	    cmake -S $(IDF_PATH) -B $(HOST_BUILD) >/dev/null; }
+	@cmake --build $(HOST_BUILD) --target ota8266 -j $$(nproc) -- --no-print-directory >/dev/null
 
 partition_table: $(SDKCONFIG_H) host_tools
 	@test -n "$(PT_CSV)" || { echo "partition table CSV '$(PT_CSV_NAME)' not found" >&2; exit 2; }
@@ -85,11 +90,12 @@ APP_OFFSET = $(shell awk -F, '/^[^\#]/ { gsub(/ /,""); if ($$2=="app" && $$3=="f
 
 CMAKE_PROJECT_ARGS = -DOTA8266_ROOT=$(IDF_PATH) -DOTA8266_TOOL=$(OTA8266) \
     -DPROJECT_NAME=$(PROJECT_NAME) -DPROJECT_DIR=$(PROJECT_PATH) -DSDKCONFIG_H=$(SDKCONFIG_H) \
-    -DOTA8266_FLASH_SIZE=$(FLASH_SIZE) -DFLASH_MODE=$(FLASH_MODE) -DFLASH_FREQ=$(FLASH_FREQ)
+    -DOTA8266_FLASH_SIZE=$(FLASH_SIZE) -DFLASH_MODE=$(FLASH_MODE) -DFLASH_FREQ=$(FLASH_FREQ) \
+    "-DEXTRA_COMPONENT_DIRS=$(EXTRA_COMPONENT_DIRS)"
 
 app bootloader: partition_table
 	@cmake -S $(IDF_PATH)/make/app -B $(BUILD_DIR_BASE)/cmake $(CMAKE_PROJECT_ARGS) \
-	    -DAPP_OFFSET=$(APP_OFFSET) >/dev/null
+	    -DAPP_OFFSET=$(APP_OFFSET) >$(BUILD_DIR_BASE)/cmake.log || { cat $(BUILD_DIR_BASE)/cmake.log >&2; exit 2; }
 	@cmake --build $(BUILD_DIR_BASE)/cmake -j $$(nproc) -- --no-print-directory >/dev/null
 	@cp $(BUILD_DIR_BASE)/cmake/$(PROJECT_NAME).bin $(BUILD_DIR_BASE)/cmake/$(PROJECT_NAME).elf $(BUILD_DIR_BASE)/
 	@mkdir -p $(BUILD_DIR_BASE)/bootloader && cp $(BUILD_DIR_BASE)/cmake/bootloader/bootloader.bin $(BUILD_DIR_BASE)/bootloader/

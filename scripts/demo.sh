@@ -1,18 +1,56 @@
 #!/bin/sh
-# make demo: flash bootloader, partition table, initial otadata and
-# hello_world (as the factory app) onto a fresh 4 MB virtual chip, then power
-# it on and watch the ROM, the bootloader and hello_world through a restart.
+# make demo: the seed's "OTA Demo" workflow, end to end, on a virtual ESP8266.
+#   1. build hello_world (the OTA payload) with the SDK workflow
+#   2. make a self-signed certificate and start `openssl s_server -WWW`
+#   3. configure native_ota_example (URL, certificate), build it, `make flash`
+#   4. `make monitor`: factory app -> download -> reboot -> hello_world from ota_0
 set -eu
-B=${1:-build}
-T=$B/bin/ota8266
-mkdir -p demo
-CHIP=demo/flash_4MB.bin
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=$(cd "${1:-build}" && pwd)
+DEMO=$ROOT/demo
+CHIP=$DEMO/flash_4MB.bin
+WWW=$DEMO/www
+EX=$ROOT/examples/system/ota/native_ota_example
+HELLO=$ROOT/examples/get-started/hello_world
+mkdir -p "$WWW"
 rm -f "$CHIP"
-echo "== flashing a fresh 4 MB virtual chip: $CHIP"
-$T write_flash --chip "$CHIP" --flash-size 4MB \
-    0x0 "$B/bootloader/bootloader.bin" \
-    0x8000 "$B/partition_table/partitions_factory_two_ota.bin" \
-    0xd000 "$B/partition_table/ota_data_initial.bin" \
-    0x10000 "$B/examples/get-started/hello_world/hello_world.bin"
-echo "== powering on (time runs 20x faster; stops after the second boot)"
-$T run --chip "$CHIP" --flash-size 4MB --boots 2 --time-scale 20 --stats
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "Step 2: build the OTA payload (examples/get-started/hello_world: make)"
+make -C "$HELLO" --no-print-directory HOST_BUILD="$B" app
+cp "$HELLO/build/hello_world.bin" "$WWW/"
+
+step "Step 3: self-signed certificate (CN=localhost) and the HTTPS server"
+if [ ! -s "$DEMO/ca_cert.pem" ]; then
+    openssl req -x509 -newkey rsa:2048 -keyout "$DEMO/ca_key.pem" -out "$DEMO/ca_cert.pem" \
+        -days 365 -nodes -subj "/CN=localhost" 2>/dev/null
+fi
+cd "$WWW"
+openssl s_server -WWW -key "$DEMO/ca_key.pem" -cert "$DEMO/ca_cert.pem" -accept 0 \
+    >"$DEMO/s_server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 50); do grep -q ACCEPT "$DEMO/s_server.log" && break; sleep 0.1; done
+PORT=$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' "$DEMO/s_server.log")
+cd "$ROOT"
+echo "openssl s_server -WWW is serving $WWW on port $PORT"
+URL="https://localhost:$PORT/hello_world.bin"
+
+step "Step 4: configure and build native_ota_example (URL $URL)"
+mkdir -p "$EX/server_certs"
+cp "$DEMO/ca_cert.pem" "$EX/server_certs/ca_cert.pem"
+cp "$EX/sdkconfig.defaults" "$EX/sdkconfig"
+printf 'CONFIG_EXAMPLE_FIRMWARE_UPG_URL="%s"\n' "$URL" >>"$EX/sdkconfig"
+make -C "$EX" --no-print-directory HOST_BUILD="$B" defconfig >/dev/null
+make -C "$EX" --no-print-directory HOST_BUILD="$B" all
+
+step "Step 5: make flash (bootloader, partition table, initial otadata, factory app)"
+make -C "$EX" --no-print-directory HOST_BUILD="$B" CHIP="$CHIP" flash
+
+step "Step 6: make monitor (virtual AP myssid/mypassword; time runs 10x faster)"
+make -C "$EX" --no-print-directory HOST_BUILD="$B" CHIP="$CHIP" AP=myssid:mypassword \
+    MONITOR_ARGS="--boots 2 --time-scale 10 --until 'Restarting in 7 seconds' --stats" monitor
+
+step "After the update: otadata selects ota_0"
+"$B/bin/ota8266" read_otadata --chip "$CHIP"

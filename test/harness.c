@@ -138,6 +138,12 @@ static char *normalise(const char *in)
 static const char *s_ap_ssid, *s_ap_password;
 static int s_map_from, s_map_to;
 static double s_timeout = 20.0;
+static uint32_t s_chip_size = 4u << 20;
+
+void h_set_chip_size(uint32_t bytes)
+{
+    s_chip_size = bytes;
+}
 
 void h_set_ap(const char *ssid, const char *password)
 {
@@ -161,7 +167,7 @@ void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out)
     FILE *console = tmpfile();
     sim_run_opts_t o = {
         .chip_path = chip,
-        .flash_size = 4u << 20,
+        .flash_size = s_chip_size,
         .max_boots = boots,
         .until = until,
         .time_scale = 1000.0,

@@ -21,6 +21,9 @@
 #define H_SIMPLE_OTA H_BUILD "/examples/system/ota/simple_ota_example/simple_ota.bin"
 #define H_TEST_CA H_BUILD "/test_certs/ca_cert.pem"
 #define H_TEST_KEY H_BUILD "/test_certs/ca_key.pem"
+/* Signed by H_TEST_CA but for CN/SAN wrong.example: only the host name check fails. */
+#define H_TEST_WRONG_CERT H_BUILD "/test_certs/wrong_cert.pem"
+#define H_TEST_WRONG_KEY H_BUILD "/test_certs/wrong_key.pem"
 
 /* A fresh temp dir per test process; returns dir/name. */
 const char *h_path(const char *name);
@@ -47,6 +50,8 @@ typedef struct {
 void h_set_ap(const char *ssid, const char *password);
 void h_set_net_map(int device_port, int host_port);
 void h_set_timeout(double seconds);
+/* Size of the chip file h_run powers on (default 4 MB). */
+void h_set_chip_size(uint32_t bytes);
 
 /* Runs the device; boots = 0 means until halt or timeout. */
 void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out);

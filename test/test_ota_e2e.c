@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -179,6 +180,34 @@ static void test_wrong_wifi_password_no_ota(void **state)
     h_run_free(&run);
 }
 
+/* The seed's 0x104 case: the 4 MB-configured example on a chip that is
+ * really 1 MB. ota_0 (0x110000) lies past its end: esp_ota_begin refuses
+ * with ESP_ERR_INVALID_SIZE before anything is erased; the factory app runs on. */
+static void test_native_4mb_config_on_1mb_chip_0x104(void **state)
+{
+    (void)state;
+    const char *chip = h_path("small.bin");
+    unlink(chip);
+    assert_int_equal(h_tool("write_flash", "--chip", chip, "--flash-size", "1MB", "0x0",
+                            H_BOOTLOADER, "0x8000", H_PT_FACTORY, "0xd000", H_OTADATA_INIT,
+                            "0x10000", H_NATIVE_OTA, NULL),
+                     0);
+    h_set_ap("myssid", "mypassword");
+    h_set_net_map(8070, s_server.port);
+    h_set_chip_size(1u << 20);
+    h_run_t run;
+    h_run(chip, 1, "Firmware Upgrades Failed", &run);
+    h_set_chip_size(4u << 20);
+    assert_true(run.r.until_seen);
+    H_ASSERT_LINE(&run, "W (T) boot: Detected flash size 1024KB differs from the 4096KB in the image header");
+    H_ASSERT_LINE(&run, "E (T) esp_ota_ops: ota_begin error err=0x104 (ESP_ERR_INVALID_SIZE): partition ota_0 "
+                        "at 0x110000..0x200000 lies past the end of the 1024KB flash chip (configured for 4096KB)");
+    H_ASSERT_LINE(&run, "E (T) native_ota_example: ota_begin error err=0x104 (ESP_ERR_INVALID_SIZE)");
+    assert_int_equal(run.r.counters.modify_ops, 0);
+    assert_true(region_erased(chip, 0xd000, 0x2000));
+    h_run_free(&run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_simple_factory_to_ota0),
         cmocka_unit_test(test_simple_missing_file_nothing_written),
         cmocka_unit_test(test_wrong_wifi_password_no_ota),
+        cmocka_unit_test(test_native_4mb_config_on_1mb_chip_0x104),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bs_image.h"
 #include "cli.h"
 #include "commands.h"
 #include "tool_chip.h"
@@ -179,6 +180,29 @@ static int load_items(const char *cmd, uint32_t chip_size, char **args, int n, f
     return 0;
 }
 
+/* A bootloader image at 0x0 carries the configured flash size, which the
+ * device trusts: say so when the chip is a different size (the 0x104 case). */
+static void warn_configured_size(const char *cmd, const flash_item_t *it, uint32_t chip_size)
+{
+    if (it->addr != 0 || it->len < ESP_IMAGE_HEADER_LEN) {
+        return;
+    }
+    static bs_image_stream_t s;
+    const bs_image_opts_t opts = {.kind = BS_IMAGE_V1, .hash = BS_HASH_NONE, .max_len = it->len};
+    bs_image_stream_init(&s, NULL, &opts);
+    if (bs_image_stream_feed(&s, it->data, ESP_IMAGE_HEADER_LEN, NULL) != ESP_OK ||
+        !bs_image_stream_header_ok(&s)) {
+        return;
+    }
+    uint32_t configured = bs_image_flash_size_bytes(BS_IMAGE_V1, s.info.header.spi_size);
+    if (configured && configured != chip_size) {
+        fprintf(stderr,
+                "ota8266 %s: warning: %s is configured for a %uKB flash, but the chip is %uKB: "
+                "the device will trust the configured size\n",
+                cmd, it->path, (unsigned)(configured >> 10), (unsigned)(chip_size >> 10));
+    }
+}
+
 /* Erases each sector just before writing its part, then reads everything back. */
 static int write_item(const char *cmd, sim_flash_t *f, const flash_item_t *it)
 {
@@ -237,6 +261,7 @@ int cmd_write_flash(int argc, char **argv)
             printf("%s %s chip %s\n", existed ? "Writing to the" : "Created an erased",
                    tool_size_name(f.size, sz, sizeof sz), o.chip);
             for (int i = 0; i < n && rc == 0; i++) {
+                warn_configured_size(cmd, &items[i], f.size);
                 rc = write_item(cmd, &f, &items[i]);
             }
             sim_flash_close(&f);

@@ -26,7 +26,7 @@
 
 #define RODATA_DESC_SECTION ".rodata_desc"
 #define IRAM_BASE 0x40100000u             /* where the v1 image's one segment loads */
-#define FLASH_TEXT_OFFSET 0x10u           /* image header + first segment header */
+#define FLASH_TEXT_OFFSET 0x10u           /* image header + segment 0 (descriptor) header */
 #define DESC_STR_MAX 31                   /* the descriptor's strings are char[32] */
 #define MAX_ELF_LEN (16u * 1024u * 1024u) /* the largest ESP8266 flash */
 
@@ -35,12 +35,13 @@ static const char s_elf2image_help[] =
     "                         [--flash_freq 40m|26m|20m|80m] [--flash_size 1MB|2MB|4MB|8MB|16MB]\n"
     "                         [--app-offset OFFSET] [--project-name NAME]\n"
     "                         [--project-version VER] [--sdk-version VER] -o OUT ELF\n\n"
-    "Wraps a host executable into an ESP8266 image whose first segment carries the whole\n"
+    "Wraps a host executable into an ESP8266 image with one segment carrying the whole\n"
     "ELF file, so that the virtual chip runs exactly the bytes in flash.\n\n"
-    "  --version 3        (default) SDK V3 app image: .flash.text (the ELF) at\n"
-    "                     0x40200010 + OFFSET mod 1 MB, .flash.rodata opening with the app\n"
-    "                     descriptor, checksum, SHA-256 appended. Flash mode QIO and QOUT\n"
-    "                     are written as DIO, as the SDK's ESPFLASHMODE does\n"
+    "  --version 3        (default) SDK V3 app image: the 256-byte app descriptor at\n"
+    "                     0x40200010 + OFFSET mod 1 MB, then the ELF at 264 bytes past it\n"
+    "                     (where XIP maps its file offset), checksum, SHA-256 appended.\n"
+    "                     Flash mode QIO and QOUT are written as DIO, as the SDK's\n"
+    "                     ESPFLASHMODE does\n"
     "  --version 1        ESP8266 ROM (v1) bootloader image: one IRAM segment at\n"
     "                     0x40100000, checksum, no SHA-256\n"
     "  --flash_mode M     default qio\n"

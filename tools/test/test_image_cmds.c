@@ -32,6 +32,14 @@ static uint32_t pad4(size_t n)
     return (uint32_t)((n + 3u) & ~(size_t)3u);
 }
 
+/* V3 app layout: header (8), segment 0 header (8), the 256-byte descriptor,
+ * segment 1 header (8), then the ELF. Header and descriptor are the first
+ * 280 bytes, so a download can be judged before anything is erased. */
+#define DESC_OFF 16u        /* the descriptor's data in the file */
+#define SEG1_HDR_OFF 272u   /* segment 1's header */
+#define ELF_OFF 280u        /* the ELF's first byte in the file */
+#define TEXT_DELTA 264u     /* segment 1's vaddr - segment 0's: 256 + 8 */
+
 /* Runs elf2image with the extra options (NULL-terminated) and returns the
  * image (caller frees); asserts success. */
 static uint8_t *elf2image(const char *in, const char *out, size_t *len, ...)
@@ -76,10 +84,12 @@ static void test_v3_layout_per_app_offset(void **state)
     (void)state;
     static const struct {
         const char *offset;
-        uint32_t text_addr;
+        uint32_t desc_addr;
+        uint32_t text_addr; /* XIP identity: 0x40200000 + (offset & 0xFFFFF) + 280 */
     } cases[] = {
-        {"0x10000", 0x40210010u},  {"0x110000", 0x40210010u}, {"0x80000", 0x40280010u},
-        {"0x210000", 0x40210010u}, {"0x3ff000", 0x402ff010u},
+        {"0x10000", 0x40210010u, 0x40210118u},  {"0x110000", 0x40210010u, 0x40210118u},
+        {"0x80000", 0x40280010u, 0x40280118u},  {"0x210000", 0x40210010u, 0x40210118u},
+        {"0x3ff000", 0x402ff010u, 0x402ff118u},
     };
     const tiny_elf_t t = {.entry_off = 0x90, .tail = 3}; /* odd size: padding shows */
     const char *elf_path = t_path("app.elf");
@@ -101,28 +111,28 @@ static void test_v3_layout_per_app_offset(void **state)
         assert_int_equal(img[1], 2);
         assert_int_equal(img[2], 2);
         assert_int_equal(img[3], 0x20);
+        assert_int_equal(cases[c].text_addr, cases[c].desc_addr + TEXT_DELTA);
         assert_int_equal(t_le32(img + 4), cases[c].text_addr + t.entry_off);
-        /* segment 0: the whole ELF, zero padded */
-        assert_int_equal(t_le32(img + 8), cases[c].text_addr);
-        assert_int_equal(t_le32(img + 12), len0);
-        assert_memory_equal(img + 16, elf, elf_len);
+        /* segment 0: the app descriptor, judged from the first 280 bytes */
+        assert_int_equal(t_le32(img + 8), cases[c].desc_addr);
+        assert_int_equal(t_le32(img + 12), 256);
+        assert_int_equal(t_le32(img + DESC_OFF), 0xABCD5432u);
+        /* segment 1: the whole ELF, zero padded, at its XIP identity address */
+        assert_int_equal(t_le32(img + SEG1_HDR_OFF), cases[c].text_addr);
+        assert_int_equal(t_le32(img + SEG1_HDR_OFF + 4), len0);
+        assert_memory_equal(img + ELF_OFF, elf, elf_len);
         for (uint32_t i = (uint32_t)elf_len; i < len0; i++) {
-            assert_int_equal(img[16 + i], 0);
+            assert_int_equal(img[ELF_OFF + i], 0);
         }
-        /* segment 1: its header sits where .flash.rodata's 8 reserved bytes were */
-        uint32_t h1 = 16 + len0;
-        assert_int_equal(t_le32(img + h1), cases[c].text_addr + len0);
-        assert_int_equal(t_le32(img + h1 + 4), 256);
-        assert_int_equal(t_le32(img + h1 + 8), 0xABCD5432u);
         /* checksum ends a 16-byte block, SHA-256 follows */
-        uint32_t seg_end = h1 + 8 + 256;
+        uint32_t seg_end = ELF_OFF + len0;
         uint32_t cs = seg_end | 15u;
         assert_int_equal(len, cs + 1 + 32);
         assert_int_equal((cs + 1) % 16, 0);
         for (uint32_t i = seg_end; i < cs; i++) {
             assert_int_equal(img[i], 0);
         }
-        uint8_t sum = xor_sum(xor_sum(0xEF, elf, elf_len), img + h1 + 8, 256);
+        uint8_t sum = xor_sum(xor_sum(0xEF, img + DESC_OFF, 256), elf, elf_len);
         assert_int_equal(img[cs], sum);
         uint8_t digest[32];
         t_sha256(img, cs + 1, digest);
@@ -152,7 +162,7 @@ static void test_v3_accepted_by_core_in_its_slot(void **state)
     static const uint32_t slots[] = {0x10000u, 0x110000u, 0x210000u, 0x80000u};
     const tiny_elf_t t = {.entry_off = 0x100};
     const char *elf_path = t_path("slot.elf");
-    tiny_elf_write(elf_path, &t);
+    size_t elf_len = tiny_elf_write(elf_path, &t);
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
         char off[16];
         snprintf(off, sizeof off, "0x%x", (unsigned)slots[i]);
@@ -169,7 +179,15 @@ static void test_v3_accepted_by_core_in_its_slot(void **state)
         bs_image_info_t info;
         assert_int_equal(bs_image_stream_finish(&s, &info), ESP_OK);
         assert_true(info.has_desc);
-        assert_int_equal(info.desc_offset, 16 + info.segments[0].data_len + 8);
+        assert_int_equal(info.desc_offset, DESC_OFF);
+        uint32_t desc_addr = 0x40200010u + (slots[i] & 0xFFFFFu);
+        assert_int_equal(info.header.entry_addr, desc_addr + TEXT_DELTA + t.entry_off);
+        assert_int_equal(info.segments[0].load_addr, desc_addr);
+        assert_int_equal(info.segments[0].data_len, 256);
+        assert_int_equal(info.segment_data_offset[0], DESC_OFF);
+        assert_int_equal(info.segments[1].load_addr, desc_addr + TEXT_DELTA);
+        assert_int_equal(info.segments[1].data_len, pad4(elf_len));
+        assert_int_equal(info.segment_data_offset[1], ELF_OFF);
         assert_int_equal(info.image_len, len);
         free(img);
     }
@@ -245,9 +263,12 @@ static void test_v1_bootloader_image(void **state)
     free(elf);
 }
 
+/* Segment 0's data, after asserting that segment 0 is exactly the descriptor. */
 static const uint8_t *desc_of(const uint8_t *img)
 {
-    return img + 16 + t_le32(img + 12) + 8;
+    assert_int_equal(img[1], 2);
+    assert_int_equal(t_le32(img + 12), 256);
+    return img + DESC_OFF;
 }
 
 static void test_desc_from_options(void **state)
@@ -368,8 +389,11 @@ static void test_self_exe_entry_and_desc(void **state)
     size_t len;
     uint8_t *img =
         elf2image("/proc/self/exe", t_path("self.bin"), &len, "--app-offset", "0x110000", NULL);
-    assert_int_equal(t_le32(img + 4), 0x40210010u + entry_off);
-    assert_memory_equal(img + 16, elf, n);
+    assert_int_equal(t_le32(img + 4), 0x40210118u + entry_off);
+    assert_int_equal(t_le32(img + 8), 0x40210010u);
+    assert_int_equal(t_le32(img + SEG1_HDR_OFF), 0x40210118u);
+    assert_int_equal(t_le32(img + SEG1_HDR_OFF + 4), pad4(n));
+    assert_memory_equal(img + ELF_OFF, elf, n);
     const uint8_t *d = desc_of(img);
     assert_int_equal(t_le32(d), 0xABCD5432u);
     assert_int_equal(t_le32(d + 4), 3);
@@ -401,7 +425,7 @@ static void test_input_errors(void **state)
         {"missing.elf", "0x10000", "cannot open"},
         {"e32.elf", "0x10000", "not ELFCLASS64"},
         {"noentry.elf", "0x10000", "entry point 0x900000 is in no loadable segment"},
-        /* 0x402ff010 + 0x1000 is past the window's end 0x40300000 */
+        /* 0x402ff118 (the ELF's vaddr) + 0x1000 is past the window's end 0x40300000 */
         {"far.elf", "0xff000", "past the end of the 1 MB flash window"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

@@ -11,6 +11,7 @@
 #include "esp_flash_hal.h"
 #include "esp_log.h"
 #include "esp_ota_ops.h"
+#include "spi_flash.h"
 #include "ota_priv.h"
 
 static const char *const TAG = "esp_ota_ops";
@@ -112,6 +113,18 @@ esp_err_t esp_ota_begin(const esp_partition_t *partition, size_t image_size,
     if (size_known(image_size) && image_size > p->size) {
         ESP_LOGE(TAG, "image size %u exceeds partition %s size %u", (unsigned)image_size, p->label,
                  (unsigned)p->size);
+        return ESP_ERR_INVALID_SIZE;
+    }
+    /* The seed's "err=0x104" case: a table configured for a bigger flash than
+     * the chip has. The SDK would erase wrapped-around addresses (the running
+     * app); the chip's ID tells us its real size, so refuse before any erase. */
+    uint32_t chip = spi_flash_get_detected_size();
+    if (chip != 0 && (p->address >= chip || p->size > chip - p->address)) {
+        ESP_LOGE(TAG, "ota_begin error err=0x%x (%s): partition %s at 0x%x..0x%x lies past the end "
+                 "of the %uKB flash chip (configured for %uKB)", ESP_ERR_INVALID_SIZE,
+                 esp_err_to_name(ESP_ERR_INVALID_SIZE), p->label, (unsigned)p->address,
+                 (unsigned)(p->address + p->size), (unsigned)(chip >> 10),
+                 (unsigned)(spi_flash_get_chip_size() >> 10));
         return ESP_ERR_INVALID_SIZE;
     }
     ota_entry_t *e = calloc(1, sizeof *e);

@@ -58,10 +58,11 @@ int main(void)
     if (configured) {
         hal.chip_size = configured;
     }
-    const bootloader_config_t cfg = {
+    bootloader_config_t cfg = {
         .table_offset = 0x8000,
         .idf_ver = OTA8266_IDF_VER,
         .compile_time = __TIME__,
+        .detected_size = flash.size,
     };
     static bs_partition_table_t table;
     static bootloader_choice_t choice;

@@ -13,6 +13,7 @@ typedef struct {
     uint32_t table_offset; /* CONFIG_PARTITION_TABLE_OFFSET */
     const char *idf_ver;
     const char *compile_time;
+    uint32_t detected_size; /* the chip's real size from its ID; 0 = unknown */
 } bootloader_config_t;
 
 typedef struct {

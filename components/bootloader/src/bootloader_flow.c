@@ -48,6 +48,11 @@ static void print_banner(const bs_hal_t *hal, const bootloader_config_t *cfg,
     BS_LOGI(hal, TAG, "SPI Speed      : %s", speed ? speed : "40MHz");
     BS_LOGI(hal, TAG, "SPI Mode       : %s", mode ? mode : "DIO");
     BS_LOGI(hal, TAG, "SPI Flash Size : %uMB", (unsigned)(hal->chip_size >> 20));
+    if (cfg->detected_size && cfg->detected_size != hal->chip_size) {
+        /* The SDK trusts the configured size; say when the chip disagrees (0x104 lore). */
+        BS_LOGW(hal, TAG, "Detected flash size %uKB differs from the %uKB in the image header",
+                (unsigned)(cfg->detected_size >> 10), (unsigned)(hal->chip_size >> 10));
+    }
 }
 
 static void log_not_bootable(const bs_hal_t *hal, int slot)

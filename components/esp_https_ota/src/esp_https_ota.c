@@ -230,7 +230,7 @@ esp_err_t esp_https_ota_begin(esp_https_ota_config_t *oc, esp_https_ota_handle_t
         err = esp_ota_begin(h->partition, h->image_size > 0 ? (size_t)h->image_size : OTA_SIZE_UNKNOWN,
                             &h->ota);
         if (err != ESP_OK) {
-            log_err("esp_ota_begin failed", err);
+            ESP_LOGE(TAG, "ota_begin error err=0x%x (%s)", (unsigned)err, esp_err_to_name(err));
         }
     }
     if (err != ESP_OK) {
@@ -257,7 +257,7 @@ esp_err_t esp_https_ota_get_img_desc(esp_https_ota_handle_t handle, esp_app_desc
 static void log_progress(https_ota_t *h)
 {
     int tenth = h->image_size > 0 ? (int)((int64_t)h->len_read * 10 / h->image_size)
-                                  : h->len_read / (64 * 1024);
+                                  : h->len_read / (32 * 1024);
     if (tenth < h->next_tenth) {
         return;
     }

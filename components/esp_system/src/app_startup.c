@@ -91,6 +91,7 @@ int main(int argc, char **argv)
     uint32_t configured = bs_image_flash_size_bytes(BS_IMAGE_V3, s_header.spi_size);
     sim_flash_hal(&s_flash, configured ? configured : s_flash.size, &hal);
     spi_flash_hal_install(&hal);
+    spi_flash_set_detected_size(s_flash.size);
 
     pthread_t t;
     if (pthread_create(&t, NULL, main_task, NULL) != 0) {

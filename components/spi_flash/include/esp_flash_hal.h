@@ -7,3 +7,6 @@
 void spi_flash_hal_install(const bs_hal_t *hal);
 /* The installed HAL; NULL before start-up. */
 const bs_hal_t *spi_flash_hal(void);
+
+/* The physical chip's size, from the platform (what its JEDEC ID would report). */
+void spi_flash_set_detected_size(uint32_t bytes);

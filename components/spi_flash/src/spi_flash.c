@@ -6,6 +6,7 @@
 #include "esp_flash_hal.h"
 
 static bs_hal_t s_hal;
+static uint32_t s_detected_size;
 static int s_installed;
 
 void spi_flash_hal_install(const bs_hal_t *hal)
@@ -58,4 +59,24 @@ esp_err_t spi_flash_erase_range(size_t start_addr, size_t size)
         return ESP_ERR_FLASH_OP_FAIL;
     }
     return bs_flash_erase_range(&s_hal, (uint32_t)start_addr, (uint32_t)size);
+}
+
+void spi_flash_set_detected_size(uint32_t bytes)
+{
+    s_detected_size = bytes;
+}
+
+uint32_t spi_flash_get_detected_size(void)
+{
+    return s_detected_size;
+}
+
+uint32_t spi_flash_get_id(void)
+{
+    /* Winbond-style ID: 0xEF, memory type 0x40, capacity = log2(bytes). */
+    uint32_t cap = 0;
+    while (cap < 31 && (1u << cap) < s_detected_size) {
+        cap++;
+    }
+    return s_detected_size ? (0xEFu | (0x40u << 8) | (cap << 16)) : 0;
 }

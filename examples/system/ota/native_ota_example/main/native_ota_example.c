@@ -48,7 +48,7 @@ static void __attribute__((noreturn)) task_fatal_error(void)
 /* Progress about every 10 %: bytes, percent when the size is known, rate. */
 static void log_progress(int written, int total, uint32_t t0_ms, int *next_tenth)
 {
-    int tenth = total > 0 ? (int)((int64_t)written * 10 / total) : written / (100 * 1024);
+    int tenth = total > 0 ? (int)((int64_t)written * 10 / total) : written / (32 * 1024);
     if (tenth < *next_tenth) {
         return;
     }
@@ -118,7 +118,7 @@ static void ota_example_task(void *pvParameter)
     err = esp_ota_begin(update_partition, content_length > 0 ? (size_t)content_length : OTA_SIZE_UNKNOWN,
                         &update_handle);
     if (err != ESP_OK) {
-        ESP_LOGE(TAG, "esp_ota_begin failed (0x%x %s)", (unsigned)err, esp_err_to_name(err));
+        ESP_LOGE(TAG, "ota_begin error err=0x%x (%s)", (unsigned)err, esp_err_to_name(err));
         http_cleanup(client);
         task_fatal_error();
     }
