@@ -9,10 +9,13 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-build}" && pwd)
 DEMO=$ROOT/demo
 CHIP=$DEMO/flash_4MB.bin
-WWW=$DEMO/www
+WWW=$(mktemp -d /tmp/ota8266-www-XXXXXX)
+SERVER=
+# The server goes away with the demo, also when a step fails.
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WWW"' EXIT INT TERM
 EX=$ROOT/examples/system/ota/native_ota_example
 HELLO=$ROOT/examples/get-started/hello_world
-mkdir -p "$WWW"
+mkdir -p "$DEMO"
 rm -f "$CHIP"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -30,11 +33,10 @@ cd "$WWW"
 openssl s_server -WWW -key "$DEMO/ca_key.pem" -cert "$DEMO/ca_cert.pem" -accept 0 \
     >"$DEMO/s_server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 50); do grep -q ACCEPT "$DEMO/s_server.log" && break; sleep 0.1; done
 PORT=$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' "$DEMO/s_server.log")
 cd "$ROOT"
-echo "openssl s_server -WWW is serving $WWW on port $PORT"
+echo "openssl s_server -WWW -key ca_key.pem -cert ca_cert.pem is serving $WWW on port $PORT"
 URL="https://localhost:$PORT/hello_world.bin"
 
 step "Step 4: configure and build native_ota_example (URL $URL)"
@@ -54,3 +56,16 @@ make -C "$EX" --no-print-directory HOST_BUILD="$B" CHIP="$CHIP" AP=myssid:mypass
 
 step "After the update: otadata selects ota_0"
 "$B/bin/ota8266" read_otadata --chip "$CHIP"
+
+step "Summary"
+cat <<TXT
+- hello_world.bin (built with the SDK workflow) was served by openssl s_server -WWW on
+  https://localhost:$PORT/ with a self-signed certificate (CN=localhost).
+- native_ota_example ran as the factory app at 0x10000, joined the virtual AP "myssid",
+  downloaded the image into ota_0 (0x110000), verified it, selected it in otadata and
+  restarted; the bootloader then ran hello_world from ota_0.
+- The virtual chip is $CHIP (4 MB). Boot it again with:
+    $B/bin/ota8266 run --chip $CHIP --boots 1 --time-scale 10
+  or go back to the factory app first with:
+    make -C examples/system/ota/native_ota_example HOST_BUILD=$B CHIP=$CHIP erase_otadata
+TXT
