@@ -55,7 +55,46 @@ void h_set_chip_size(uint32_t bytes);
 
 /* Runs the device; boots = 0 means until halt or timeout. */
 void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out);
+
+/* A fault plan for h_run_faults: cuts before modifying ops counted from this
+ * power-on, the seed of torn contents, and whether to stop at the first cut
+ * (the chip then holds exactly what the cut left). trace, when set, receives
+ * SIM_OP_TRACE entries: what each modifying op did. */
+typedef struct {
+    sim_cut_t cuts[SIM_MAX_CUTS];
+    uint32_t n_cuts;
+    uint64_t seed;
+    bool stop_at_cut;
+    sim_op_t *trace;
+} h_faults_t;
+
+/* h_run with a fault plan (NULL: none). */
+void h_run_faults(const char *chip, uint32_t boots, const char *until, const h_faults_t *faults,
+                  h_run_t *out);
 void h_run_free(h_run_t *run);
+
+/* Where the parts of an app image file lie, found by the core's own image
+ * parser, so that a test can damage exactly one named byte. */
+typedef struct {
+    uint32_t len;            /* file length */
+    uint32_t entry;          /* header entry address */
+    unsigned seg_count;
+    uint32_t seg_header[16]; /* file offset of each 8-byte segment header */
+    uint32_t seg_data[16];   /* file offset of each segment's data */
+    uint32_t seg_len[16];
+    uint32_t seg_load[16];
+    uint32_t seg_end;        /* end of the last segment's data: padding starts here */
+    uint32_t checksum_off;   /* the XOR checksum byte */
+    uint8_t checksum;
+    uint32_t hash_off;       /* first SHA-256 byte (len - 32) */
+} h_image_layout_t;
+
+/* Fills *out from the image file at path; aborts if it is not a valid image. */
+void h_image_layout(const char *path, h_image_layout_t *out);
+
+/* Converts CSV text to a binary table (extra partition_table options, NULL
+ * ended, e.g. "--flash-size", "16MB") and writes it at 0x8000 of chip. */
+void h_flash_table_csv(const char *chip, const char *csv, ...);
 
 /* True when the console holds this exact line. */
 bool h_has_line(const h_run_t *run, const char *line);
@@ -63,6 +102,22 @@ bool h_has_line(const h_run_t *run, const char *line);
 int h_count_prefix(const h_run_t *run, const char *prefix);
 /* Line index of the first exact match, or -1. */
 int h_line_index(const h_run_t *run, const char *line);
+/* Index of the first line where these n lines follow one another, or -1. */
+int h_block_index(const h_run_t *run, const char *const *lines, size_t n);
+/* Fails the test, showing the block and the console, unless the lines follow
+ * one another somewhere in the console. */
+#define H_ASSERT_BLOCK(run, lines, n)                                                              \
+    do {                                                                                           \
+        if (h_block_index((run), (lines), (n)) < 0) {                                              \
+            print_error("missing block of %zu lines:\n", (size_t)(n));                            \
+            for (size_t i_ = 0; i_ < (size_t)(n); i_++) {                                          \
+                print_error("  %s\n", (lines)[i_]);                                               \
+            }                                                                                      \
+            print_error("--- console ---\n");                                                     \
+            fputs((run)->console, stderr);                                                         \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
 /* Fails the test with the console shown when line is absent. */
 #define H_ASSERT_LINE(run, line)                                                                   \
     do {                                                                                           \

@@ -11,7 +11,6 @@
  *
  * Include after <cmocka.h>.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -117,8 +116,8 @@ static inline void mx_assert_otadata_sector(const char *chip, uint32_t addr, uin
     h_read_bytes(chip, addr, got, sizeof got);
     for (size_t i = 0; i < sizeof got; i++) {
         if (got[i] != want[i]) {
-            fail_msg("otadata sector 0x%x: byte +%zu is 0x%02x, want 0x%02x (seq %u)", (unsigned)addr,
-                     i, got[i], want[i], (unsigned)seq);
+            fail_msg("otadata sector 0x%x: byte +%zu is 0x%02x, want 0x%02x (seq %u)",
+                     (unsigned)addr, i, got[i], want[i], (unsigned)seq);
         }
     }
 }
@@ -132,6 +131,33 @@ static inline void mx_assert_otadata(const char *chip, uint32_t seq_a, uint32_t 
 
 /* ---- device runs --------------------------------------------------------- */
 
+/* The two OTA examples the matrix runs, as factory apps. */
+typedef struct {
+    const char *tag;  /* the example's log tag */
+    const char *app;  /* its image */
+    const char *chip; /* file name of its virtual chip (h_path) */
+} mx_example_t;
+
+static const mx_example_t mx_native = {"native_ota_example", H_NATIVE_OTA, "native.bin"};
+static const mx_example_t mx_simple = {"simple_ota_example", H_SIMPLE_OTA, "simple.bin"};
+
+/* A fresh chip with the example as the factory app and otadata erased; the
+ * device's connections to port 8070 go to the test server's port. */
+static inline const char *mx_factory_chip(const mx_example_t *ex, int server_port)
+{
+    const char *chip = h_path(ex->chip);
+    h_flash_standard(chip, H_PT_FACTORY, ex->app, MX_FACTORY, 0u);
+    h_set_ap("myssid", "mypassword");
+    h_set_net_map(8070, server_port);
+    return chip;
+}
+
+/* The chips of this test process (h_path's directory), 4 MB each. */
+static inline void mx_remove_chips(void)
+{
+    fx_rmtree(h_path(""));
+}
+
 /* Powers the chip on once more, only as far as the bootloader's choice:
  * which app the next boot starts, as the device itself decides it. */
 static inline void mx_assert_next_boot(const char *chip, uint32_t app_addr)
@@ -144,6 +170,34 @@ static inline void mx_assert_next_boot(const char *chip, uint32_t app_addr)
     assert_true(run.r.until_seen);
     H_ASSERT_LINE(&run, want);
     h_run_free(&run);
+}
+
+/*
+ * Runs the factory example until it gives up on the update. no_writes: not
+ * one flash erase or write (the counters and the whole chip); otherwise only
+ * ota_0 may have changed. Either way otadata stays erased and the factory
+ * app boots next.
+ */
+static inline void mx_expect_failure(const mx_example_t *ex, int server_port, bool no_writes,
+                                     h_run_t *run)
+{
+    const char *chip = mx_factory_chip(ex, server_port);
+    uint8_t *before = mx_snapshot(chip);
+    h_run(chip, 1, "Firmware Upgrades Failed", run);
+    if (!run->r.until_seen) {
+        fputs(run->console, stderr);
+        fail_msg("%s did not fail the update", ex->tag);
+    }
+    if (no_writes) {
+        assert_int_equal(run->r.counters.erases, 0);
+        assert_int_equal(run->r.counters.writes, 0);
+        mx_assert_unchanged_outside(chip, before, 0, 0);
+    } else {
+        mx_assert_unchanged_outside(chip, before, MX_OTA_0, MX_OTA_0 + MX_SLOT_SIZE);
+    }
+    mx_assert_otadata(chip, 0, 0);
+    free(before);
+    mx_assert_next_boot(chip, MX_FACTORY);
 }
 
 /* The line at index idx (0-based) of the console, malloc'd, or NULL. */
@@ -177,10 +231,12 @@ static inline void mx_assert_progress(const h_run_t *run, const char *tag, size_
         if (strncmp(line, prefix, (size_t)plen) == 0) {
             int n = -1, of = -1, pct = -1, end = -1;
             unsigned rate = 0;
-            int got = sscanf(line + plen, "%d of %d bytes (%d%%), %u KB/s%n", &n, &of, &pct, &rate, &end);
+            int got =
+                sscanf(line + plen, "%d of %d bytes (%d%%), %u KB/s%n", &n, &of, &pct, &rate, &end);
             if (got != 4 || end < 0 || line[plen + end] != '\0' || of != (int)total ||
                 pct != (int)((int64_t)n * 100 / (int64_t)total) || n <= last) {
-                print_error("bad progress line \"%s\" (total %zu, previous %d)\n", line, total, last);
+                print_error("bad progress line \"%s\" (total %zu, previous %d)\n", line, total,
+                            last);
                 free(line);
                 fail();
             }
@@ -190,8 +246,8 @@ static inline void mx_assert_progress(const h_run_t *run, const char *tag, size_
         free(line);
     }
     if (seen == 0 || last != (int)total) {
-        print_error("progress of %s: %d lines, last at %d of %zu\n--- console ---\n", tag, seen, last,
-                    total);
+        print_error("progress of %s: %d lines, last at %d of %zu\n--- console ---\n", tag, seen,
+                    last, total);
         fputs(run->console, stderr);
         fail();
     }
@@ -200,8 +256,8 @@ static inline void mx_assert_progress(const h_run_t *run, const char *tag, size_
 /* ---- served files ----------------------------------------------------------- */
 
 /* Replaces docroot/name atomically: a server never serves half a file. */
-static inline void mx_serve(const char *docroot, const char *name, const void *head, size_t head_len,
-                            const void *body, size_t body_len)
+static inline void mx_serve(const char *docroot, const char *name, const void *head,
+                            size_t head_len, const void *body, size_t body_len)
 {
     char tmp[520], path[512];
     snprintf(path, sizeof path, "%s/%s", docroot, name);
@@ -214,6 +270,12 @@ static inline void mx_serve(const char *docroot, const char *name, const void *h
     assert_int_equal(rename(tmp, path), 0);
 }
 
+/* ---- servers ----------------------------------------------------------------- */
+
+/* For fx_start_s_server: a later -accept overrides its "-accept 0", so that
+ * the server listens on loopback only instead of every interface. */
+static const char *const mx_loopback_only[] = {"-accept", "127.0.0.1:0", NULL};
+
 /* ---- nginx (host-toolchain-notes §7) ------------------------------------- */
 
 typedef struct {
@@ -222,31 +284,30 @@ typedef struct {
     char www[300];
 } mx_nginx_t;
 
-static const char mx_nginx_conf[] =
-    "daemon off;\n"
-    "master_process off;\n"
-    "worker_processes 1;\n"
-    "pid logs/nginx.pid;\n"
-    "error_log stderr notice;\n"
-    "events { worker_connections 64; }\n"
-    "http {\n"
-    "    access_log logs/access.log;\n"
-    "    client_body_temp_path tmp/body;\n"
-    "    proxy_temp_path tmp/proxy;\n"
-    "    fastcgi_temp_path tmp/fastcgi;\n"
-    "    uwsgi_temp_path tmp/uwsgi;\n"
-    "    scgi_temp_path tmp/scgi;\n"
-    "    types { application/octet-stream bin; }\n"
-    "    default_type application/octet-stream;\n"
-    "    server {\n"
-    "        listen 127.0.0.1:%d ssl;\n"
-    "        server_name localhost;\n"
-    "        ssl_certificate %s;\n"
-    "        ssl_certificate_key %s;\n"
-    "        root www;\n"
-    "        keepalive_timeout 5s;\n"
-    "    }\n"
-    "}\n";
+static const char mx_nginx_conf[] = "daemon off;\n"
+                                    "master_process off;\n"
+                                    "worker_processes 1;\n"
+                                    "pid logs/nginx.pid;\n"
+                                    "error_log stderr notice;\n"
+                                    "events { worker_connections 64; }\n"
+                                    "http {\n"
+                                    "    access_log logs/access.log;\n"
+                                    "    client_body_temp_path tmp/body;\n"
+                                    "    proxy_temp_path tmp/proxy;\n"
+                                    "    fastcgi_temp_path tmp/fastcgi;\n"
+                                    "    uwsgi_temp_path tmp/uwsgi;\n"
+                                    "    scgi_temp_path tmp/scgi;\n"
+                                    "    types { application/octet-stream bin; }\n"
+                                    "    default_type application/octet-stream;\n"
+                                    "    server {\n"
+                                    "        listen 127.0.0.1:%d ssl;\n"
+                                    "        server_name localhost;\n"
+                                    "        ssl_certificate %s;\n"
+                                    "        ssl_certificate_key %s;\n"
+                                    "        root www;\n"
+                                    "        keepalive_timeout 5s;\n"
+                                    "    }\n"
+                                    "}\n";
 
 /* Starts nginx in the foreground on a free loopback port; the port can be
  * taken between the probe and nginx's bind, hence the retries. */
@@ -335,7 +396,8 @@ static inline int mx_stall_start(mx_stall_t *s, const char *cert, const char *ke
     }
     char *cmd = NULL;
     /* exec: the pid fx_stop signals (and PDEATHSIG guards) is s_server's own */
-    if (asprintf(&cmd, "exec openssl s_server -cert '%s' -key '%s' -accept 0 < feed", cert, key) < 0) {
+    if (asprintf(&cmd, "exec openssl s_server -cert '%s' -key '%s' -accept 127.0.0.1:0 < feed",
+                 cert, key) < 0) {
         return -1;
     }
     snprintf(s->proc.log, sizeof s->proc.log, "%s/s_server.log", s->dir);
@@ -360,6 +422,9 @@ static inline int mx_stall_start(mx_stall_t *s, const char *cert, const char *ke
 
 static inline void mx_stall_stop(mx_stall_t *s)
 {
+    if (s->dir == NULL) {
+        return; /* never started, or stopped already: feed may be a zeroed 0, stdin */
+    }
     fx_stop(&s->proc);
     if (s->feed >= 0) {
         close(s->feed);

@@ -36,27 +36,20 @@ static int start_server(void **state)
     if (s_www == NULL) {
         return -1;
     }
-    return fx_start_s_server(&s_server, s_www, "-HTTP", H_TEST_CA, H_TEST_KEY, NULL);
+    return fx_start_s_server(&s_server, s_www, "-HTTP", H_TEST_CA, H_TEST_KEY, mx_loopback_only);
 }
 
 static int stop_server(void **state)
 {
     (void)state;
     fx_stop(&s_server);
+    unlink(s_server.log); /* beside the docroot, not in it */
+    mx_remove_chips();
     fx_rmtree(s_www);
     free(s_www);
     free(s_image);
     return 0;
 }
-
-typedef struct {
-    const char *tag;
-    const char *app;
-    const char *chip;
-} example_t;
-
-static const example_t s_native = {"native_ota_example", H_NATIVE_OTA, "native.bin"};
-static const example_t s_simple = {"simple_ota_example", H_SIMPLE_OTA, "simple.bin"};
 
 /* docroot/name becomes the raw response head + body. */
 static void serve_raw(const char *name, const char *head, const void *body, size_t len)
@@ -64,17 +57,8 @@ static void serve_raw(const char *name, const char *head, const void *body, size
     mx_serve(s_www, name, head, strlen(head), body, len);
 }
 
-static const char *factory_chip(const example_t *ex)
-{
-    const char *chip = h_path(ex->chip);
-    h_flash_standard(chip, H_PT_FACTORY, ex->app, MX_FACTORY, 0u);
-    h_set_ap("myssid", "mypassword");
-    h_set_net_map(8070, s_server.port);
-    return chip;
-}
-
 /* Runs until the example restarts into ota_0 and hello_world runs there. */
-static void expect_update_to_ota0(const example_t *ex, const char *chip, h_run_t *run)
+static void expect_update_to_ota0(const mx_example_t *ex, const char *chip, h_run_t *run)
 {
     uint8_t *before = mx_snapshot(chip);
     h_run(chip, 2, "Restarting in 9 seconds...", run);
@@ -86,7 +70,8 @@ static void expect_update_to_ota0(const example_t *ex, const char *chip, h_run_t
     snprintf(line, sizeof line, "I (T) %s: Prepare to restart system!", ex->tag);
     H_ASSERT_LINE(run, line);
     int second = h_line_index(run, "I (T) boot: Loaded app from partition at offset 0x110000");
-    assert_true(second > h_line_index(run, "I (T) boot: Loaded app from partition at offset 0x10000"));
+    assert_true(second >
+                h_line_index(run, "I (T) boot: Loaded app from partition at offset 0x10000"));
     assert_true(h_line_index(run, "Hello world!") > second);
     assert_true(mx_region_is(chip, MX_OTA_0, s_image, s_image_len));
     mx_assert_otadata(chip, 1, 0);
@@ -94,30 +79,6 @@ static void expect_update_to_ota0(const example_t *ex, const char *chip, h_run_t
     mx_assert_unchanged_outside(chip, before, MX_OTA_0, MX_OTA_0 + MX_SLOT_SIZE);
     free(before);
     mx_assert_next_boot(chip, MX_OTA_0);
-}
-
-/* Runs until the example gives up. no_writes: not one flash operation
- * (counters, whole chip); otherwise only ota_0 may have changed. Either
- * way otadata stays erased and the factory app boots next. */
-static void expect_failure(const example_t *ex, bool no_writes, h_run_t *run)
-{
-    const char *chip = factory_chip(ex);
-    uint8_t *before = mx_snapshot(chip);
-    h_run(chip, 1, "Firmware Upgrades Failed", run);
-    if (!run->r.until_seen) {
-        fputs(run->console, stderr);
-        fail_msg("%s did not fail the update", ex->tag);
-    }
-    if (no_writes) {
-        assert_int_equal(run->r.counters.erases, 0);
-        assert_int_equal(run->r.counters.writes, 0);
-        mx_assert_unchanged_outside(chip, before, 0, 0);
-    } else {
-        mx_assert_unchanged_outside(chip, before, MX_OTA_0, MX_OTA_0 + MX_SLOT_SIZE);
-    }
-    mx_assert_otadata(chip, 0, 0);
-    free(before);
-    mx_assert_next_boot(chip, MX_FACTORY);
 }
 
 /* ---- 3. chunked body ------------------------------------------------------- */
@@ -142,7 +103,8 @@ static void serve_chunked(void)
     }
     memcpy(body + used, "0\r\n\r\n", 5);
     used += 5;
-    serve_raw("hello_world.bin", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", body, used);
+    serve_raw("hello_world.bin", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", body,
+              used);
     free(body);
 }
 
@@ -175,9 +137,9 @@ static void test_native_chunked_to_ota0(void **state)
 {
     (void)state;
     serve_chunked();
-    const char *chip = factory_chip(&s_native);
+    const char *chip = mx_factory_chip(&mx_native, s_server.port);
     h_run_t run;
-    expect_update_to_ota0(&s_native, chip, &run);
+    expect_update_to_ota0(&mx_native, chip, &run);
     H_ASSERT_LINE(&run, "I (T) native_ota_example: Connection closed, all data received");
     char total[96];
     snprintf(total, sizeof total, "I (T) native_ota_example: Total Write binary data length : %zu",
@@ -191,11 +153,12 @@ static void test_simple_chunked_to_ota0(void **state)
 {
     (void)state;
     serve_chunked();
-    const char *chip = factory_chip(&s_simple);
+    const char *chip = mx_factory_chip(&mx_simple, s_server.port);
     h_run_t run;
-    expect_update_to_ota0(&s_simple, chip, &run);
+    expect_update_to_ota0(&mx_simple, chip, &run);
     char total[96];
-    snprintf(total, sizeof total, "I (T) esp_https_ota: Total binary data length written: %zu", s_image_len);
+    snprintf(total, sizeof total, "I (T) esp_https_ota: Total binary data length written: %zu",
+             s_image_len);
     H_ASSERT_LINE(&run, total);
     assert_progress_without_size(&run, "esp_https_ota");
     h_run_free(&run);
@@ -221,9 +184,9 @@ static void test_simple_redirect_to_image(void **state)
               "", 0);
     assert_int_equal(fx_sh("mkdir -p '%s/real'", s_www), 0);
     serve_image_as("real/hello_world.bin");
-    const char *chip = factory_chip(&s_simple);
+    const char *chip = mx_factory_chip(&mx_simple, s_server.port);
     h_run_t run;
-    expect_update_to_ota0(&s_simple, chip, &run);
+    expect_update_to_ota0(&mx_simple, chip, &run);
     H_ASSERT_LINE(&run, "I (T) esp_https_ota: esp_ota_set_boot_partition succeeded");
     h_run_free(&run);
 }
@@ -234,12 +197,17 @@ static void test_simple_redirect_loop_max_redirect(void **state)
 {
     (void)state;
     serve_raw("hello_world.bin",
-              "HTTP/1.1 302 Found\r\nLocation: /hello_world.bin\r\nContent-Length: 0\r\n\r\n", "", 0);
+              "HTTP/1.1 302 Found\r\nLocation: /hello_world.bin\r\nContent-Length: 0\r\n\r\n", "",
+              0);
     h_run_t run;
-    expect_failure(&s_simple, true, &run);
+    mx_expect_failure(&mx_simple, s_server.port, true, &run);
     H_ASSERT_LINE(&run, "E (T) HTTP_CLIENT: Error, reach max_redirection_count count=10");
-    H_ASSERT_LINE(&run, "E (T) esp_https_ota: Failed to open HTTP connection: 0x7001 (ESP_ERR_HTTP_MAX_REDIRECT)");
-    H_ASSERT_LINE(&run, "E (T) simple_ota_example: Firmware Upgrades Failed (0x7001 ESP_ERR_HTTP_MAX_REDIRECT)");
+    H_ASSERT_LINE(
+        &run,
+        "E (T) esp_https_ota: Failed to open HTTP connection: 0x7001 (ESP_ERR_HTTP_MAX_REDIRECT)");
+    H_ASSERT_LINE(
+        &run,
+        "E (T) simple_ota_example: Firmware Upgrades Failed (0x7001 ESP_ERR_HTTP_MAX_REDIRECT)");
     H_ASSERT_NO_LINE(&run, "I (T) esp_https_ota: Starting OTA...");
     h_run_free(&run);
 }
@@ -262,7 +230,7 @@ static void test_native_404_nothing_erased(void **state)
     (void)state;
     serve_404();
     h_run_t run;
-    expect_failure(&s_native, true, &run);
+    mx_expect_failure(&mx_native, s_server.port, true, &run);
     H_ASSERT_LINE(&run, "E (T) native_ota_example: HTTP server answered status 404 for "
                         "https://localhost:8070/hello_world.bin: not an image");
     H_ASSERT_LINE(&run, "E (T) native_ota_example: Exiting task due to fatal error...");
@@ -275,10 +243,13 @@ static void test_simple_404_nothing_erased(void **state)
     (void)state;
     serve_404();
     h_run_t run;
-    expect_failure(&s_simple, true, &run);
-    H_ASSERT_LINE(&run, "E (T) esp_https_ota: HTTP status 404 from https://localhost:8070/hello_world.bin: "
-                        "the server did not send the image");
-    H_ASSERT_LINE(&run, "E (T) simple_ota_example: Firmware Upgrades Failed (0x108 ESP_ERR_INVALID_RESPONSE)");
+    mx_expect_failure(&mx_simple, s_server.port, true, &run);
+    H_ASSERT_LINE(
+        &run, "E (T) esp_https_ota: HTTP status 404 from https://localhost:8070/hello_world.bin: "
+              "the server did not send the image");
+    H_ASSERT_LINE(
+        &run,
+        "E (T) simple_ota_example: Firmware Upgrades Failed (0x108 ESP_ERR_INVALID_RESPONSE)");
     h_run_free(&run);
 }
 
@@ -299,7 +270,7 @@ static void test_native_truncated_body_not_selected(void **state)
     (void)state;
     serve_truncated();
     h_run_t run;
-    expect_failure(&s_native, false, &run);
+    mx_expect_failure(&mx_native, s_server.port, false, &run);
     char line[160];
     snprintf(line, sizeof line, "E (T) HTTP_CLIENT: connection closed after %zu of %zu body bytes",
              s_image_len / 2, s_image_len);
@@ -314,7 +285,7 @@ static void test_simple_truncated_body_not_selected(void **state)
     (void)state;
     serve_truncated();
     h_run_t run;
-    expect_failure(&s_simple, false, &run);
+    mx_expect_failure(&mx_simple, s_server.port, false, &run);
     char line[160];
     snprintf(line, sizeof line, "E (T) HTTP_CLIENT: connection closed after %zu of %zu body bytes",
              s_image_len / 2, s_image_len);
@@ -332,7 +303,7 @@ static void test_simple_truncated_body_not_selected(void **state)
 /* hello_world.bin padded with junk to 1 MB, sent until close with no length:
  * nothing can be refused up front, so the writes run to the end of ota_0 and
  * the first one past it gets ESP_ERR_INVALID_SIZE. Nothing outside ota_0 may
- * change (checked by expect_failure). */
+ * change (checked by mx_expect_failure). */
 static void serve_oversized_until_close(void)
 {
     size_t len = 1u << 20;
@@ -349,8 +320,10 @@ static void test_native_oversized_no_length_stops_at_slot_end(void **state)
     (void)state;
     serve_oversized_until_close();
     h_run_t run;
-    expect_failure(&s_native, false, &run);
-    H_ASSERT_LINE(&run, "E (T) native_ota_example: Error: esp_ota_write failed! err=0x104 (ESP_ERR_INVALID_SIZE)");
+    mx_expect_failure(&mx_native, s_server.port, false, &run);
+    H_ASSERT_LINE(
+        &run,
+        "E (T) native_ota_example: Error: esp_ota_write failed! err=0x104 (ESP_ERR_INVALID_SIZE)");
     H_ASSERT_NO_LINE(&run, "I (T) native_ota_example: Prepare to restart system!");
     h_run_free(&run);
 }
@@ -360,9 +333,11 @@ static void test_simple_oversized_no_length_stops_at_slot_end(void **state)
     (void)state;
     serve_oversized_until_close();
     h_run_t run;
-    expect_failure(&s_simple, false, &run);
-    H_ASSERT_LINE(&run, "E (T) esp_https_ota: Error: esp_ota_write failed: 0x104 (ESP_ERR_INVALID_SIZE)");
-    H_ASSERT_LINE(&run, "E (T) simple_ota_example: Firmware Upgrades Failed (0x104 ESP_ERR_INVALID_SIZE)");
+    mx_expect_failure(&mx_simple, s_server.port, false, &run);
+    H_ASSERT_LINE(&run,
+                  "E (T) esp_https_ota: Error: esp_ota_write failed: 0x104 (ESP_ERR_INVALID_SIZE)");
+    H_ASSERT_LINE(
+        &run, "E (T) simple_ota_example: Firmware Upgrades Failed (0x104 ESP_ERR_INVALID_SIZE)");
     h_run_free(&run);
 }
 

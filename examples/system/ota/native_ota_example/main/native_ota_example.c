@@ -91,13 +91,33 @@ static void ota_example_task(void *pvParameter)
         ESP_LOGE(TAG, "Failed to initialise HTTP connection");
         task_fatal_error();
     }
-    err = esp_http_client_open(client, 0);
-    if (err != ESP_OK) {
-        ESP_LOGE(TAG, "Failed to open HTTP connection: 0x%x (%s)", (unsigned)err, esp_err_to_name(err));
-        esp_http_client_cleanup(client);
+    /* Open, following redirects (301/302/303/307/308) up to max_redirection_count. */
+    int content_length;
+    for (;;) {
+        err = esp_http_client_open(client, 0);
+        if (err != ESP_OK) {
+            ESP_LOGE(TAG, "Failed to open HTTP connection: 0x%x (%s)", (unsigned)err, esp_err_to_name(err));
+            esp_http_client_cleanup(client);
+            task_fatal_error();
+        }
+        content_length = esp_http_client_fetch_headers(client);
+        int code = esp_http_client_get_status_code(client);
+        if (content_length < 0 || (code != 301 && code != 302 && code != 303 && code != 307 && code != 308)) {
+            break;
+        }
+        esp_http_client_flush_response(client, NULL);
+        err = esp_http_client_set_redirection(client);
+        if (err != ESP_OK) {
+            ESP_LOGE(TAG, "Redirect failed: 0x%x (%s)", (unsigned)err, esp_err_to_name(err));
+            http_cleanup(client);
+            task_fatal_error();
+        }
+    }
+    if (content_length < 0) {
+        ESP_LOGE(TAG, "Failed to read the HTTP response headers");
+        http_cleanup(client);
         task_fatal_error();
     }
-    int content_length = esp_http_client_fetch_headers(client);
     int status = esp_http_client_get_status_code(client);
     if (status < 200 || status > 299) {
         ESP_LOGE(TAG, "HTTP server answered status %d for %s: not an image", status,
