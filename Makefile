@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps build test demo powercut fuzz clean
 
 all: build
 
@@ -23,5 +23,18 @@ test: build
 demo: build
 	sh scripts/demo.sh $(BUILD)
 
+# Each libFuzzer target (fuzz/) for FUZZ_SECONDS with its seed corpus, built
+# with clang into build-fuzz/; prints execs, exec/s and crashes per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	$(MAKE) -C fuzz run OUT=$(CURDIR)/build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# The full power-cut campaign: every flash operation of each update scenario
+# x every cut kind, plus nested cuts during recovery with a fresh seed (printed;
+# POWERCUT_FLAGS='--seed S' replays it). `make test` runs a bounded one.
+POWERCUT_FLAGS ?= --nested 200
+powercut: build
+	$(BUILD)/tests/powercut --stride 1 --jobs $(JOBS) $(POWERCUT_FLAGS)
+
 clean:
-	rm -rf $(BUILD) demo
+	rm -rf $(BUILD) build-fuzz demo

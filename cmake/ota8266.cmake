@@ -40,17 +40,77 @@ function(ota_unit_tests lib)
     endif()
     file(GLOB _tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test/test_*.c)
     foreach(_t ${_tests})
-        get_filename_component(_n ${_t} NAME_WE)
-        set(_exe ${lib}_${_n})
-        add_executable(${_exe} ${_t})
-        set_target_properties(${_exe} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-        target_include_directories(${_exe} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src
-                                                   ${CMAKE_CURRENT_SOURCE_DIR}/test)
-        target_compile_definitions(${_exe} PRIVATE _GNU_SOURCE
-            OTA8266_SOURCE_DIR="${OTA8266_ROOT}" OTA8266_BINARY_DIR="${CMAKE_BINARY_DIR}")
-        target_link_libraries(${_exe} PRIVATE ${lib} ${ARGN} ${CMOCKA_LIB})
-        add_test(NAME ${_exe} COMMAND ${_exe} WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+        ota_unit_test(${lib} ${_t} ${ARGN})
     endforeach()
+endfunction()
+
+# ota_unit_test(<lib> <file> [<libs>...]): one cmocka executable <lib>_<name>.
+function(ota_unit_test lib file)
+    get_filename_component(_n ${file} NAME_WE)
+    set(_exe ${lib}_${_n})
+    add_executable(${_exe} ${file})
+    set_target_properties(${_exe} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+    target_include_directories(${_exe} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src
+                                               ${CMAKE_CURRENT_SOURCE_DIR}/test)
+    target_compile_definitions(${_exe} PRIVATE _GNU_SOURCE
+        OTA8266_SOURCE_DIR="${OTA8266_ROOT}" OTA8266_BINARY_DIR="${CMAKE_BINARY_DIR}")
+    target_link_libraries(${_exe} PRIVATE ${lib} ${ARGN} ${CMOCKA_LIB})
+    add_test(NAME ${_exe} COMMAND ${_exe} WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+endfunction()
+
+# ota_sdkconfig_header(<config file> <header>)
+#   the sdkconfig.h of a configuration written in sdkconfig syntax
+#   (CONFIG_X=y, CONFIG_X=value, "# CONFIG_X is not set"), as genconfig
+#   writes it for a project; each option is #undef'd first, so that a
+#   variant's header forced in after the build's own one wins.
+function(ota_sdkconfig_header cfg out)
+    file(STRINGS ${cfg} _lines)
+    set(_h "/* Generated from ${cfg}: edit that file, not this one. */\n")
+    foreach(_l IN LISTS _lines)
+        if(_l MATCHES "^(CONFIG_[A-Za-z0-9_]+)=(.*)$")
+            set(_v "${CMAKE_MATCH_2}")
+            string(APPEND _h "#undef ${CMAKE_MATCH_1}\n")
+            if(_v STREQUAL "y")
+                string(APPEND _h "#define ${CMAKE_MATCH_1} 1\n")
+            elseif(NOT _v STREQUAL "n")
+                string(APPEND _h "#define ${CMAKE_MATCH_1} ${_v}\n")
+            endif()
+        elseif(_l MATCHES "^# (CONFIG_[A-Za-z0-9_]+) is not set")
+            string(APPEND _h "#undef ${CMAKE_MATCH_1}\n")
+        endif()
+    endforeach()
+    # Rewritten only when it changes, so a reconfigure does not rebuild everything.
+    file(WRITE ${out}.new "${_h}")
+    configure_file(${out}.new ${out} COPYONLY)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${cfg})
+endfunction()
+
+# ota_force_include(<target> <header>): <header> is read before every source
+# of <target>, after the build's own sdkconfig.h (kept as one option: CMake
+# de-duplicates a repeated bare "-include").
+function(ota_force_include target header)
+    target_compile_options(${target} PRIVATE "SHELL:-include ${header}")
+endfunction()
+
+# ota_component_variant(<lib> <variant> <config file>)
+#   <lib>_<variant>: the component compiled again with that configuration
+#   forced in after the build's own, for the apps and tests of a build
+#   variant (ESP-IDF keeps such variants as sdkconfig.ci.* files).
+function(ota_component_variant lib variant cfg)
+    set(_out ${lib}_${variant})
+    set(_h ${CMAKE_BINARY_DIR}/config/${_out}/sdkconfig.h)
+    ota_sdkconfig_header(${cfg} ${_h})
+    get_target_property(_srcs ${lib} SOURCES)
+    get_target_property(_libs ${lib} LINK_LIBRARIES)
+    add_library(${_out} STATIC ${_srcs})
+    target_include_directories(${_out}
+        PUBLIC $<TARGET_PROPERTY:${lib},INTERFACE_INCLUDE_DIRECTORIES>
+        PRIVATE $<TARGET_PROPERTY:${lib},INCLUDE_DIRECTORIES>)
+    target_compile_definitions(${_out} PRIVATE $<TARGET_PROPERTY:${lib},COMPILE_DEFINITIONS>)
+    if(_libs)
+        target_link_libraries(${_out} PUBLIC ${_libs})
+    endif()
+    ota_force_include(${_out} ${_h})
 endfunction()
 
 # ota_image(<target> ELF <file> DEPENDS <targets> OUTPUT <bin> ARGS <elf2image args...>)

@@ -54,7 +54,7 @@ step "Step 6: make monitor (virtual AP myssid/mypassword; time runs 10x faster)"
 make -C "$EX" --no-print-directory HOST_BUILD="$B" CHIP="$CHIP" AP=myssid:mypassword \
     MONITOR_ARGS="--boots 2 --time-scale 10 --until 'Restarting in 7 seconds' --stats" monitor
 
-step "After the update: otadata selects ota_0"
+step "After the update: otadata (ota_0 selected, waiting for its confirmation)"
 "$B/bin/ota8266" read_otadata --chip "$CHIP"
 
 step "Summary"
@@ -64,6 +64,10 @@ cat <<TXT
 - native_ota_example ran as the factory app at 0x10000, joined the virtual AP "myssid",
   downloaded the image into ota_0 (0x110000), verified it, selected it in otadata and
   restarted; the bootloader then ran hello_world from ota_0.
+- Rollback is on (the example's sdkconfig.defaults): the bootloader marked ota_0
+  PENDING_VERIFY before running it, and hello_world never calls
+  esp_ota_mark_app_valid_cancel_rollback(), so the next boot rolls it back to the
+  factory app (read_otadata above says so).
 - The virtual chip is $CHIP (4 MB). Boot it again with:
     $B/bin/ota8266 run --chip $CHIP --boots 1 --time-scale 10
   or go back to the factory app first with:

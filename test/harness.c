@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bs_image.h"
 #include "commands.h"
 
 const char *h_path(const char *name)
@@ -164,6 +165,12 @@ void h_set_timeout(double seconds)
 
 void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out)
 {
+    h_run_faults(chip, boots, until, NULL, out);
+}
+
+void h_run_faults(const char *chip, uint32_t boots, const char *until, const h_faults_t *faults,
+                  h_run_t *out)
+{
     FILE *console = tmpfile();
     sim_run_opts_t o = {
         .chip_path = chip,
@@ -178,6 +185,14 @@ void h_run(const char *chip, uint32_t boots, const char *until, h_run_t *out)
         .seed = 1,
         .console = console,
     };
+    if (faults) {
+        memcpy(o.cuts, faults->cuts, sizeof o.cuts);
+        o.n_cuts = faults->n_cuts;
+        o.seed = faults->seed;
+        o.stop_at_power_cut = faults->stop_at_cut;
+        o.strict = faults->strict;
+        o.op_trace = faults->trace;
+    }
     if (s_map_from) {
         o.net_map_from[0] = (uint16_t)s_map_from;
         o.net_map_to[0] = (uint16_t)s_map_to;
@@ -242,4 +257,100 @@ int h_count_prefix(const h_run_t *run, const char *prefix)
         p = e + 1;
     }
     return count;
+}
+
+void h_image_layout(const char *path, h_image_layout_t *out)
+{
+    FILE *f = fopen(path, "rb");
+    static uint8_t buf[4u << 20];
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f) {
+        fclose(f);
+    }
+    const bs_image_opts_t opts = {.kind = BS_IMAGE_V3,
+                                  .hash = BS_HASH_IF_PRESENT,
+                                  .max_len = (uint32_t)n,
+                                  .total_len = (uint32_t)n};
+    bs_image_stream_t s;
+    bs_image_info_t info;
+    bs_image_stream_init(&s, NULL, &opts);
+    if (n == 0 || bs_image_stream_feed(&s, buf, (uint32_t)n, NULL) != ESP_OK ||
+        bs_image_stream_finish(&s, &info) != ESP_OK || !info.hash_present ||
+        info.header.segment_count == 0) {
+        abort();
+    }
+    memset(out, 0, sizeof *out);
+    out->len = (uint32_t)n;
+    out->entry = info.header.entry_addr;
+    out->seg_count = info.header.segment_count;
+    for (unsigned i = 0; i < out->seg_count; i++) {
+        out->seg_data[i] = info.segment_data_offset[i];
+        out->seg_header[i] = info.segment_data_offset[i] - ESP_IMAGE_SEGMENT_HEADER_LEN;
+        out->seg_len[i] = info.segments[i].data_len;
+        out->seg_load[i] = info.segments[i].load_addr;
+    }
+    out->seg_end = out->seg_data[out->seg_count - 1] + out->seg_len[out->seg_count - 1];
+    out->hash_off = info.image_len - ESP_IMAGE_HASH_LEN;
+    out->checksum_off = out->hash_off - 1;
+    out->checksum = info.checksum_read;
+}
+
+void h_flash_table_csv(const char *chip, const char *csv, ...)
+{
+    const char *csv_path = h_path("table.csv");
+    const char *bin_path = h_path("table.bin");
+    FILE *f = fopen(csv_path, "w");
+    if (!f || fputs(csv, f) < 0 || fclose(f) != 0) {
+        abort();
+    }
+    const char *argv[16];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, csv);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && argc < 12) {
+        argv[argc++] = a;
+    }
+    va_end(ap);
+    argv[argc++] = csv_path;
+    argv[argc++] = bin_path;
+    while (argc < 16) {
+        argv[argc++] = NULL;
+    }
+    /* h_tool takes a NULL-ended list: pass the collected slots through. */
+    if (h_tool("partition_table", argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6],
+               argv[7], argv[8], argv[9], argv[10], argv[11], argv[12], argv[13], NULL) != 0 ||
+        h_tool("write_flash", "--chip", chip, "0x8000", bin_path, NULL) != 0) {
+        abort();
+    }
+}
+
+/* True when the console line starting at p is exactly line. */
+static bool line_is(const char *p, const char *line)
+{
+    size_t len = strcspn(p, "\n");
+    return len == strlen(line) && !memcmp(p, line, len);
+}
+
+int h_block_index(const h_run_t *run, const char *const *lines, size_t n)
+{
+    int idx = 0;
+    for (const char *p = run->console; *p; idx++) {
+        const char *q = p;
+        size_t i = 0;
+        while (i < n && *q && line_is(q, lines[i])) {
+            i++;
+            q += strcspn(q, "\n");
+            q += (*q == '\n');
+        }
+        if (i == n) {
+            return idx;
+        }
+        const char *e = strchr(p, '\n');
+        if (!e) {
+            break;
+        }
+        p = e + 1;
+    }
+    return -1;
 }

@@ -65,6 +65,7 @@ typedef struct {
     uint32_t n_cuts;
     uint64_t seed;
     bool stop_at_cut;
+    bool strict; /* strict NOR: a 0 -> 1 write fails and is logged by sim_flash */
     sim_op_t *trace;
 } h_faults_t;
 
@@ -76,17 +77,17 @@ void h_run_free(h_run_t *run);
 /* Where the parts of an app image file lie, found by the core's own image
  * parser, so that a test can damage exactly one named byte. */
 typedef struct {
-    uint32_t len;            /* file length */
-    uint32_t entry;          /* header entry address */
+    uint32_t len;   /* file length */
+    uint32_t entry; /* header entry address */
     unsigned seg_count;
     uint32_t seg_header[16]; /* file offset of each 8-byte segment header */
     uint32_t seg_data[16];   /* file offset of each segment's data */
     uint32_t seg_len[16];
     uint32_t seg_load[16];
-    uint32_t seg_end;        /* end of the last segment's data: padding starts here */
-    uint32_t checksum_off;   /* the XOR checksum byte */
+    uint32_t seg_end;      /* end of the last segment's data: padding starts here */
+    uint32_t checksum_off; /* the XOR checksum byte */
     uint8_t checksum;
-    uint32_t hash_off;       /* first SHA-256 byte (len - 32) */
+    uint32_t hash_off; /* first SHA-256 byte (len - 32) */
 } h_image_layout_t;
 
 /* Fills *out from the image file at path; aborts if it is not a valid image. */
@@ -109,11 +110,11 @@ int h_block_index(const h_run_t *run, const char *const *lines, size_t n);
 #define H_ASSERT_BLOCK(run, lines, n)                                                              \
     do {                                                                                           \
         if (h_block_index((run), (lines), (n)) < 0) {                                              \
-            print_error("missing block of %zu lines:\n", (size_t)(n));                            \
+            print_error("missing block of %zu lines:\n", (size_t)(n));                             \
             for (size_t i_ = 0; i_ < (size_t)(n); i_++) {                                          \
-                print_error("  %s\n", (lines)[i_]);                                               \
+                print_error("  %s\n", (lines)[i_]);                                                \
             }                                                                                      \
-            print_error("--- console ---\n");                                                     \
+            print_error("--- console ---\n");                                                      \
             fputs((run)->console, stderr);                                                         \
             fail();                                                                                \
         }                                                                                          \

@@ -23,7 +23,8 @@ screen_has() { # text, tries
     return 1
 }
 screen_has "Example Configuration" || fail "menu did not show 'Example Configuration'"
-tmux send-keys -t "$S" Down Down Enter
+# Bootloader config, Serial flasher config, Partition Table, then the example's menu.
+tmux send-keys -t "$S" Down Down Down Enter
 screen_has "Firmware Upgrade URL" || fail "no 'Firmware Upgrade URL' entry"
 screen_has "(https://192.168.0.3:8070/hello_world.bin) Firmware Upgrade URL" || fail "default URL"
 tmux send-keys -t "$S" Down Down Enter

@@ -53,6 +53,7 @@ $MK all >"$W/build1.log" 2>&1 || { cat "$W/build1.log"; fail "make all"; }
 expect "#define CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN 4096" "$W/proj/build/include/sdkconfig.h"
 expect '#define CONFIG_EXAMPLE_FIRMWARE_UPG_URL "https://localhost:8070/hello_world.bin"' \
     "$W/proj/build/include/sdkconfig.h"
+expect "#define CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE 1" "$W/proj/build/include/sdkconfig.h"
 for f in bootloader/bootloader.bin partitions_factory_two_ota.bin ota_data_initial.bin native_ota.bin; do
     [ -s "$W/proj/build/$f" ] || fail "make did not produce build/$f"
 done
@@ -71,10 +72,14 @@ $MK all >"$W/build2.log" 2>&1 || { cat "$W/build2.log"; fail "make all (MFL)"; }
 $MK flash >"$W/flash2.log" 2>&1 || { cat "$W/flash2.log"; fail "make flash (MFL)"; }
 monitor "$W/run2.log"
 expect "I (" "$W/run2.log"
+expect "boot: ota_0 is NEW: marking it PENDING_VERIFY, boot attempt 1 of 1" "$W/run2.log"
 expect "boot: Loaded app from partition at offset 0x110000" "$W/run2.log"
 expect "Hello world!" "$W/run2.log"
+# The example's sdkconfig.defaults turns rollback on, and hello_world never
+# confirms itself: the next boot rolls it back to the factory app.
 $MK read_otadata >"$W/otadata2.log" 2>&1
-expect "Next boot: ota_0" "$W/otadata2.log"
+expect "PENDING_VERIFY  0xed4a5011  valid, boot attempt 1 of 1, rolls back to factory" "$W/otadata2.log"
+expect "Next boot: factory app 'factory' at 0x00010000 (entry B, seq 3: ota_0 is PENDING_VERIFY after 1 of 1 boot attempts, so it is rolled back)" "$W/otadata2.log"
 
 echo "== make erase_otadata, then make erase_flash"
 $MK erase_otadata >/dev/null 2>&1

@@ -14,6 +14,8 @@
 extern "C" {
 #endif
 
+#define SIM_WDT_OFF 0xFFFFFFFFu
+
 typedef struct {
     const char *chip_path;
     uint32_t flash_size;     /* size of the chip file */
@@ -25,11 +27,18 @@ typedef struct {
     bool stats;              /* print the flash counters at the end */
     bool strict;             /* strict NOR mode */
     uint32_t heap_limit;
+    uint32_t wdt_ms;         /* watchdog timeout, virtual ms: 0 = SIM_WDT_DEFAULT_MS,
+                                SIM_WDT_OFF = none */
     const char *ap_ssid;     /* virtual access point (NULL: none) */
     const char *ap_password;
     sim_cut_t cuts[SIM_MAX_CUTS];
     uint32_t n_cuts;
     uint64_t seed;
+    /* Stop once a cut has fired instead of powering on again, so that a
+     * campaign can inspect the flash exactly as the cut left it. */
+    bool stop_at_power_cut;
+    /* Receives the op trace (SIM_OP_TRACE entries, see sim_state_t); may be NULL. */
+    sim_op_t *op_trace;
     uint16_t net_map_from[SIM_MAX_NET_MAPS];
     uint16_t net_map_to[SIM_MAX_NET_MAPS];
     uint32_t n_net_maps;

@@ -20,6 +20,7 @@ extern "C" {
 #define SIM_MAX_CUTS 8
 #define SIM_RTC_MEM_SIZE 512
 #define SIM_MAX_NET_MAPS 8
+#define SIM_OP_TRACE 1024 /* modifying ops whose target the trace keeps */
 
 /* Process exit codes used between the boot stages and the supervisor. */
 #define SIM_EXIT_RESTART 70   /* esp_restart(): software reset */
@@ -27,6 +28,13 @@ extern "C" {
 #define SIM_EXIT_PANIC 72     /* abort/exception: the chip resets */
 #define SIM_EXIT_HALT 73      /* nothing bootable: the chip sits there */
 #define SIM_EXIT_WDT 74       /* watchdog reset */
+
+/* The watchdog's default timeout, in virtual ms (the ESP8266's hardware
+ * watchdog fires after about 1.6 s without a feed), and its floor in real
+ * ms: at a high time scale a loaded host could otherwise starve a healthy
+ * app's feeder for longer than the scaled timeout. */
+#define SIM_WDT_DEFAULT_MS 1600u
+#define SIM_WDT_MIN_REAL_MS 500u
 
 /* ROM "rst cause" numbers as the ESP8266 ROM prints them. */
 typedef enum {
@@ -68,6 +76,14 @@ typedef struct {
     uint32_t fired;
 } sim_cut_t;
 
+/* One modifying flash operation as the trace records it: which op number k
+ * of a power-cut campaign hits what (otadata, a slot, ...). */
+typedef struct {
+    uint32_t addr;
+    uint32_t len;   /* bytes written; SIM_SECTOR_SIZE for an erase */
+    uint32_t erase; /* 1 for a sector erase, 0 for a write */
+} sim_op_t;
+
 typedef struct {
     uint32_t magic;
     uint32_t chip_size;
@@ -80,6 +96,9 @@ typedef struct {
     uint32_t n_cuts;
     uint32_t power_cuts; /* cuts fired so far */
     uint64_t seed;       /* for torn contents */
+    /* op_trace[i] is modifying op i + 1 since power-on (the op a cut hit
+     * included), for the first SIM_OP_TRACE ops. */
+    sim_op_t op_trace[SIM_OP_TRACE];
 
     /* Device. */
     uint32_t boot_count;   /* boots since power-on of the run, 1-based */
@@ -108,6 +127,12 @@ typedef struct {
     uint16_t net_map_from[SIM_MAX_NET_MAPS];
     uint16_t net_map_to[SIM_MAX_NET_MAPS];
     uint32_t n_net_maps;
+
+    /* The hardware watchdog: the app's idle task stamps the CLOCK_MONOTONIC
+     * time here while no task is in a critical section; the supervisor
+     * resets the chip (rst cause 4) when the stamp gets older than the run's
+     * timeout. 0 = not armed: the ROM stage and the bootloader are not watched. */
+    uint64_t wdt_fed_ns;
 } sim_state_t;
 
 /* Creates a fresh state in a memfd (fd not close-on-exec) and maps it. */

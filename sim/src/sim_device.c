@@ -58,6 +58,52 @@ static void boot_child(const sim_run_opts_t *o, sim_flash_t *flash, sim_state_t 
     _exit(sim_rom_boot(flash, st));
 }
 
+/* The watchdog timeout in real ns for this run (0 = off): the virtual
+ * timeout through the time scale, never below SIM_WDT_MIN_REAL_MS. */
+static uint64_t wdt_timeout_ns(const sim_run_opts_t *o, const sim_state_t *st)
+{
+    if (o->wdt_ms == SIM_WDT_OFF) {
+        return 0;
+    }
+    uint64_t ms = o->wdt_ms ? o->wdt_ms : SIM_WDT_DEFAULT_MS;
+    uint64_t real_us = ms * 1000000u / (st->time_scale_x1000 ? st->time_scale_x1000 : 1000u);
+    if (real_us < SIM_WDT_MIN_REAL_MS * 1000u) {
+        real_us = SIM_WDT_MIN_REAL_MS * 1000u;
+    }
+    return real_us * 1000u;
+}
+
+/* Real ns since the app last fed the watchdog; 0 while it is not armed. */
+static uint64_t wdt_starving_ns(const sim_state_t *st)
+{
+    uint64_t fed = __atomic_load_n(&st->wdt_fed_ns, __ATOMIC_ACQUIRE);
+    uint64_t now = now_ns();
+    return (fed && now > fed) ? now - fed : 0;
+}
+
+/* How often the supervisor looks at the watchdog while an app runs. */
+#define WDT_POLL_MS 20
+
+/* The watchdog fired: the chip resets. The app's last output is relayed first. */
+static int wdt_reset(pid_t pid, int out_fd, const sim_state_t *st, uint64_t starved_ns,
+                     relay_t *r)
+{
+    kill(pid, SIGKILL);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(out_fd, buf, sizeof buf)) > 0) {
+        relay_bytes(r, buf, (size_t)n);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    fprintf(stderr,
+            "[ota8266] boot %u: hardware watchdog reset: the app has not fed the watchdog for "
+            "%llu ms (real time); the chip resets\n",
+            (unsigned)st->boot_count, (unsigned long long)(starved_ns / 1000000u));
+    return W_EXITCODE(SIM_EXIT_WDT, 0);
+}
+
 /* Runs one boot; returns its wait status, or -1 when stopped by marker or timeout. */
 static int run_one_boot(const sim_run_opts_t *o, sim_flash_t *flash, sim_state_t *st, relay_t *r,
                         uint64_t deadline_ns, sim_run_result_t *res)
@@ -67,6 +113,8 @@ static int run_one_boot(const sim_run_opts_t *o, sim_flash_t *flash, sim_state_t
         return -2;
     }
     fflush(NULL);
+    uint64_t wdt_ns = wdt_timeout_ns(o, st);
+    __atomic_store_n(&st->wdt_fed_ns, 0, __ATOMIC_RELEASE); /* armed by the app, not before */
     pid_t pid = fork();
     if (pid < 0) {
         return -2;
@@ -83,12 +131,24 @@ static int run_one_boot(const sim_run_opts_t *o, sim_flash_t *flash, sim_state_t
             uint64_t now = now_ns();
             wait_ms = now >= deadline_ns ? 0 : (int)((deadline_ns - now) / 1000000ull) + 1;
         }
+        if (wdt_ns && (wait_ms < 0 || wait_ms > WDT_POLL_MS)) {
+            wait_ms = WDT_POLL_MS;
+        }
         struct pollfd p = {.fd = pfd[0], .events = POLLIN};
         int pr = poll(&p, 1, wait_ms);
         if (pr < 0 && errno == EINTR) {
             continue;
         }
+        uint64_t starved = wdt_ns ? wdt_starving_ns(st) : 0;
+        if (starved > wdt_ns) {
+            int status = wdt_reset(pid, pfd[0], st, starved, r);
+            close(pfd[0]);
+            return status;
+        }
         if (pr == 0) {
+            if (!deadline_ns || now_ns() < deadline_ns) {
+                continue; /* only the watchdog's look */
+            }
             res->timed_out = true;
             stop = true;
             break;
@@ -209,12 +269,18 @@ int sim_device_run(const sim_run_opts_t *o, sim_run_result_t *res)
         if (status == -1 || !account_exit(status, st, res)) {
             break;
         }
+        if (o->stop_at_power_cut && res->power_cuts > 0) {
+            break;
+        }
         if (o->max_boots && res->boots >= o->max_boots) {
             break;
         }
     }
     res->until_seen = relay.until_seen;
     res->counters = st->counters;
+    if (o->op_trace) {
+        memcpy(o->op_trace, st->op_trace, sizeof st->op_trace);
+    }
     if (o->stats) {
         sim_flash_print_stats(st, relay.console);
         fflush(relay.console);

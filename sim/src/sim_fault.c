@@ -107,6 +107,10 @@ bool sim_fault_before_op(sim_flash_t *f, uint32_t addr, const uint8_t *src, uint
 {
     sim_state_t *st = f->st;
     uint64_t op = st->counters.modify_ops + 1;
+    /* Recorded before the cut check, so the op a cut hits is in the trace too. */
+    if (op <= SIM_OP_TRACE) {
+        st->op_trace[op - 1] = (sim_op_t){.addr = addr, .len = len, .erase = src == NULL};
+    }
     sim_cut_t *cut = matching_cut(st, op);
     if (!cut) {
         return false;

@@ -28,7 +28,7 @@ esp_err_t sim_flash_fill_raw(sim_flash_t *f, uint32_t addr, uint8_t value, uint3
 
 /*
  * Called before modifying operation (a write when src is set, else an erase of
- * the sector at addr). When a planned cut matches the next op index, applies
+ * the sector at addr). Records it in the op trace. When a planned cut matches the next op index, applies
  * its effect, counts it and calls f->on_power_cut; returns true and sets *err
  * if that handler returns. False: no cut, go ahead.
  */

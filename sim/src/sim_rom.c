@@ -21,8 +21,10 @@
 /* The core's findings, in the ROM's plain style (no ESP log format in ROM). */
 static void rom_log(void *ctx, esp_log_level_t level, const char *tag, const char *fmt, va_list ap)
 {
-    (void)ctx;
     (void)tag;
+    if (ctx && !strncmp(fmt, "Checksum failed", 15)) {
+        *(bool *)ctx = true; /* the real ROM's "csum err" is for this case only */
+    }
     if (level > ESP_LOG_WARN) {
         return;
     }
@@ -81,11 +83,16 @@ static int entry_segment(const bs_image_info_t *info)
 int sim_rom_boot(sim_flash_t *flash, sim_state_t *st)
 {
     printf("\n ets Jan  8 2013,rst cause:%u, boot mode:(3,6)\n\n", (unsigned)st->rst_cause);
+    if (st->rst_cause == SIM_RST_WDT) {
+        printf("wdt reset\n"); /* the real ROM's line after a watchdog reset */
+    }
     fflush(stdout);
 
     bs_hal_t hal;
     sim_flash_hal(flash, 0, &hal);
+    static bool csum_failed;
     hal.log = rom_log;
+    hal.log_ctx = &csum_failed;
     const bs_image_opts_t opts = {
         .kind = BS_IMAGE_V1,
         .hash = BS_HASH_NONE,
@@ -102,8 +109,8 @@ int sim_rom_boot(sim_flash_t *flash, sim_state_t *st)
     bs_image_info_t info;
     esp_err_t err = bs_image_verify(&hal, &opts, &info);
     if (err != ESP_OK || !rom_print_segments(flash, &info)) {
-        printf("csum err\nrom: boot image at 0x0 is invalid (0x%x %s)\nets_main.c \n",
-               (unsigned)err, esp_err_to_name(err));
+        printf("%srom: boot image at 0x0 is invalid (0x%x %s)\nets_main.c \n",
+               csum_failed ? "csum err\n" : "", (unsigned)err, esp_err_to_name(err));
         fflush(stdout);
         return SIM_EXIT_HALT;
     }

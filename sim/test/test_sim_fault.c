@@ -275,6 +275,27 @@ static void test_returning_cut_handler_gets_an_error(void **state)
     test_chip_close(&c);
 }
 
+/* The trace names each op by number, the op a cut hits included: a campaign
+ * reports "op 2 is the write of 16 bytes at 0x2000" from it. */
+static void test_op_trace_records_the_cut_op(void **state)
+{
+    (void)state;
+    test_chip_t c;
+    open_with_plan(&c, 2, SIM_CUT_CLEAN, 1);
+    const uint8_t data[16] = {0};
+    assert_false(cut_during(&c, 0x2000, NULL, 0));
+    assert_true(cut_during(&c, 0x2000, data, sizeof data));
+    const sim_op_t *t = c.f.st->op_trace;
+    assert_int_equal(t[0].erase, 1);
+    assert_int_equal(t[0].addr, 0x2000);
+    assert_int_equal(t[0].len, SIM_SECTOR_SIZE);
+    assert_int_equal(t[1].erase, 0);
+    assert_int_equal(t[1].addr, 0x2000);
+    assert_int_equal(t[1].len, sizeof data);
+    assert_int_equal(t[2].len, 0); /* never reached */
+    test_chip_close(&c);
+}
+
 static void test_plan_cut_arguments(void **state)
 {
     (void)state;
@@ -402,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_erase_random_fills_the_sector_with_noise),
         cmocka_unit_test(test_torn_kind_on_other_op_type_is_clean),
         cmocka_unit_test(test_returning_cut_handler_gets_an_error),
+        cmocka_unit_test(test_op_trace_records_the_cut_op),
         cmocka_unit_test(test_plan_cut_arguments),
         cmocka_unit_test(test_cut_counted_across_two_attached_users),
         cmocka_unit_test(test_cut_counted_across_forked_resets),

@@ -13,6 +13,7 @@
 #include "bs_boot.h"
 #include "bs_otadata.h"
 #include "bs_partition.h"
+#include "bs_rollback.h"
 #include "cli.h"
 #include "commands.h"
 #include "tool_chip.h"
@@ -24,8 +25,9 @@
 
 static const char s_read_help[] =
     "usage: ota8266 read_otadata --chip FILE [options]\n"
-    "Prints both otadata entries (seq, state, CRC, validity) and the app the bootloader\n"
-    "will start on the next boot.\n\n" OTA_OPTS_HELP;
+    "Prints both otadata entries (seq, state, CRC, validity, boot attempts, rollback\n"
+    "target) and the app the bootloader will start on the next boot. Rollback states\n"
+    "are read as a bootloader with rollback enabled acts on them.\n\n" OTA_OPTS_HELP;
 
 static const char s_switch_help[] =
     "usage: ota8266 switch_ota_partition --chip FILE (--slot N | --name LABEL) [options]\n"
@@ -35,8 +37,10 @@ static const char s_switch_help[] =
     "  --slot N                        OTA slot number (ota_N)\n"
     "  --name LABEL                    partition label (ota_1, factory, ...)\n"
     "  --state STATE                   state word written with the entry: UNDEFINED (default,\n"
-    "                                  as the SDK), NEW, PENDING_VERIFY, VALID, INVALID,\n"
-    "                                  ABORTED, or a number\n" OTA_OPTS_HELP;
+    "                                  as the SDK), NEW (as esp_ota_set_boot_partition with\n"
+    "                                  rollback), PENDING_VERIFY, VALID, INVALID, ABORTED, or\n"
+    "                                  a number. With a state, the app that would boot now is\n"
+    "                                  recorded as the one to roll back to.\n" OTA_OPTS_HELP;
 
 static const char s_erase_help[] =
     "usage: ota8266 erase_otadata --chip FILE [options]\n"
@@ -198,7 +202,41 @@ static int ota_open(ota_ctx_t *c)
     return rc;
 }
 
-static void print_entry(char name, uint32_t addr, const esp_ota_select_entry_t *e)
+/* A slot's label in the table, or "ota_N"/"factory" when it is absent. */
+static const char *slot_name(const ota_ctx_t *c, int slot, char buf[16])
+{
+    int row = bs_boot_slot_row(&c->slots, slot);
+    if (row >= 0) {
+        return c->table.rows[row].label;
+    }
+    if (slot >= 0) {
+        snprintf(buf, 16, "ota_%d", slot);
+        return buf;
+    }
+    return slot == FACTORY_INDEX ? "factory" : slot == TEST_APP_INDEX ? "test" : "?";
+}
+
+/* ", boot attempt 1 of 3, rolls back to factory" for entries that carry them. */
+static void print_rb_fields(const ota_ctx_t *c, const esp_ota_select_entry_t *e)
+{
+    bs_rb_fields_t f;
+    bs_rb_fields_get(e, &f);
+    if (f.attempts != BS_RB_NONE) {
+        printf(", boot attempt %u of %u", f.attempts, f.allowed);
+    }
+    if (f.target != BS_RB_NONE) {
+        char buf[16];
+        int slot = bs_rb_subtype_slot(f.target);
+        if (slot == INVALID_INDEX) {
+            printf(", rollback target subtype 0x%02x (not an app)", f.target);
+        } else {
+            printf(", rolls back to %s", slot_name(c, slot, buf));
+        }
+    }
+}
+
+static void print_entry(const ota_ctx_t *c, char name, uint32_t addr,
+                        const esp_ota_select_entry_t *e)
 {
     const char *validity;
     char bad[48];
@@ -211,8 +249,59 @@ static void print_entry(char name, uint32_t addr, const esp_ota_select_entry_t *
                  (unsigned)bs_otadata_crc(e->ota_seq));
         validity = bad;
     }
-    printf("%c      0x%08x  0x%08x  %-15s 0x%08x  %s\n", name, (unsigned)addr, (unsigned)e->ota_seq,
+    printf("%c      0x%08x  0x%08x  %-15s 0x%08x  %s", name, (unsigned)addr, (unsigned)e->ota_seq,
            state_name(e->ota_state), (unsigned)e->crc, validity);
+    if (e->ota_seq != 0xFFFFFFFFu) {
+        print_rb_fields(c, e);
+    }
+    printf("\n");
+}
+
+/*
+ * The rollback state of the entry in charge, as a bootloader with rollback
+ * enabled acts on it (only rollback-aware software writes these states):
+ * appends it to `why` and returns the slot that really boots.
+ */
+static int apply_rollback(const ota_ctx_t *c, const esp_ota_select_entry_t e[2], int sel,
+                          char *why, size_t len)
+{
+    static const bs_rb_config_t rb = {true, 1};
+    bs_rb_plan_t plan;
+    bs_rb_plan(&c->slots, sel, e, &rb, &plan);
+    if (plan.active < 0 || plan.selected < 0) {
+        return sel;
+    }
+    size_t n = strlen(why);
+    const bs_rb_decision_t *d = &plan.d;
+    const char *st = state_name(d->state);
+    char buf[16];
+    const char *name = slot_name(c, sel, buf);
+    if (d->action == BS_RB_BOOT) {
+        if (d->state != ESP_OTA_IMG_UNDEFINED) {
+            snprintf(why + n, len - n, ", %s", st);
+        }
+        return sel;
+    }
+    if (d->action == BS_RB_TRY) {
+        if (d->state == ESP_OTA_IMG_NEW) {
+            snprintf(why + n, len - n, ", NEW: its first boot attempt");
+        } else {
+            snprintf(why + n, len - n, ", PENDING_VERIFY: boot attempt %u of %u", d->attempt,
+                     d->allowed);
+        }
+        return sel;
+    }
+    int target = bs_rb_target(&c->slots, sel, d->fields.target);
+    if (d->action == BS_RB_ABORT) {
+        snprintf(why + n, len - n, ": %s is PENDING_VERIFY after %u of %u boot attempts, so it is %s",
+                 name, d->attempt, d->allowed,
+                 target == INVALID_INDEX ? "marked ABORTED (no other app to roll back to)"
+                                         : "rolled back");
+    } else {
+        snprintf(why + n, len - n, ": %s is %s, %s", name, st,
+                 target == INVALID_INDEX ? "but no other app exists" : "rolled back");
+    }
+    return target == INVALID_INDEX ? sel : target;
 }
 
 /* Says which app the bootloader starts next, and why, in its own terms. */
@@ -224,9 +313,7 @@ static void print_next_boot(ota_ctx_t *c, const esp_ota_select_entry_t e[2])
     int sel = bs_boot_select(&quiet, &c->table, &c->slots, NULL);
     bs_otadata_kind_t kind;
     int active = bs_otadata_active(e, &kind);
-    int row = bs_boot_slot_row(&c->slots, sel);
-    const esp_partition_info_t *p = row >= 0 ? &c->table.rows[row] : NULL;
-    char why[64];
+    char why[192];
     if (kind == BS_OTADATA_BOTH_EMPTY) {
         snprintf(why, sizeof why, "otadata is empty");
     } else if (active < 0) {
@@ -235,6 +322,11 @@ static void print_next_boot(ota_ctx_t *c, const esp_ota_select_entry_t e[2])
         snprintf(why, sizeof why, "entry %c, seq %u", active ? 'B' : 'A',
                  (unsigned)e[active].ota_seq);
     }
+    if (sel != INVALID_INDEX) {
+        sel = apply_rollback(c, e, sel, why, sizeof why);
+    }
+    int row = bs_boot_slot_row(&c->slots, sel);
+    const esp_partition_info_t *p = row >= 0 ? &c->table.rows[row] : NULL;
     if (sel == INVALID_INDEX) {
         printf("Next boot: nothing (otadata unusable)\n");
     } else if (sel >= 0) {
@@ -266,8 +358,8 @@ static int print_otadata(ota_ctx_t *c)
            c->slots.ota_count, c->slots.ota_count == 1 ? "" : "s",
            c->slots.factory >= 0 ? "a" : "no");
     printf("entry  sector      ota_seq     state           crc\n");
-    print_entry('A', c->otadata->offset, &e[0]);
-    print_entry('B', c->otadata->offset + SIM_SECTOR_SIZE, &e[1]);
+    print_entry(c, 'A', c->otadata->offset, &e[0]);
+    print_entry(c, 'B', c->otadata->offset + SIM_SECTOR_SIZE, &e[1]);
     print_next_boot(c, e);
     return 0;
 }
@@ -323,11 +415,43 @@ static int slot_by_name(ota_ctx_t *c, const char *name, int *slot)
                            (unsigned)c->o.table_offset);
 }
 
+/* What esp_ota_set_boot_partition records with a state: the app to come
+ * back to, here the one that would boot now (re-selecting it keeps the
+ * target its entry has). */
+static uint8_t rollback_target(ota_ctx_t *c, int slot)
+{
+    esp_ota_select_entry_t e[2];
+    if (bs_otadata_read(&c->hal, c->otadata->offset, c->otadata->size, e) != ESP_OK) {
+        return BS_RB_NONE;
+    }
+    bs_hal_t quiet = c->hal;
+    quiet.log = NULL;
+    int sel = bs_boot_select(&quiet, &c->table, &c->slots, NULL);
+    char unused[8] = "";
+    int now = sel == INVALID_INDEX ? sel : apply_rollback(c, e, sel, unused, sizeof unused);
+    if (now != slot) {
+        return bs_rb_slot_subtype(now);
+    }
+    int active = bs_otadata_active(e, NULL);
+    bs_rb_fields_t f = {BS_RB_NONE, BS_RB_NONE, BS_RB_NONE};
+    if (active >= 0) {
+        bs_rb_fields_get(&e[active], &f);
+    }
+    return f.target;
+}
+
 static int switch_slot(ota_ctx_t *c, int slot, uint32_t state)
 {
     const esp_partition_info_t *p = &c->table.rows[c->slots.ota[slot]];
-    esp_err_t err = bs_otadata_set_boot_slot(&c->hal, c->otadata->offset, c->otadata->size, slot,
-                                             c->slots.ota_count, state);
+    esp_err_t err;
+    if (state == ESP_OTA_IMG_UNDEFINED) {
+        err = bs_otadata_set_boot_slot(&c->hal, c->otadata->offset, c->otadata->size, slot,
+                                       c->slots.ota_count, state);
+    } else {
+        const bs_rb_fields_t f = {BS_RB_NONE, BS_RB_NONE, rollback_target(c, slot)};
+        err = bs_rb_write(&c->hal, c->otadata->offset, c->otadata->size, slot,
+                          c->slots.ota_count, state, &f);
+    }
     if (err != ESP_OK) {
         char what[64];
         snprintf(what, sizeof what, "cannot select ota_%d", slot);

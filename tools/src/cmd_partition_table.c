@@ -32,8 +32,8 @@ typedef struct {
 typedef enum { ARG_NONE, ARG_OPTIONAL, ARG_REQUIRED } arg_kind_t;
 
 typedef struct {
-    const char *name;  /* long form */
-    char short_name;   /* 0 when none */
+    const char *name; /* long form */
+    char short_name;  /* 0 when none */
     arg_kind_t arg;
     const char **value; /* where the argument goes (ARG_OPTIONAL/REQUIRED) */
     bool *flag;         /* what the option sets (ARG_NONE) */
@@ -130,7 +130,8 @@ static int parse_long(const pt_option_t *opts, size_t n, int argc, char **argv, 
         }
     }
     if (matches != 1) {
-        return cli_usage_error(argv[0], matches ? "ambiguous option: %.*s" : "unrecognized arguments: %.*s",
+        return cli_usage_error(argv[0],
+                               matches ? "ambiguous option: %.*s" : "unrecognized arguments: %.*s",
                                (int)(matches ? len : strlen(a)), a);
     }
     return apply_option(match, eq ? eq + 1 : NULL, argc, argv, i);
@@ -358,7 +359,8 @@ int cmd_partition_table(int argc, char **argv)
     }
     part_opts_t o = {.md5sum = !args.disable_md5sum, .secure = args.secure};
     if (part_py_int(args.offset, strlen(args.offset), &o.table_offset) != PART_INT_OK) {
-        return cli_usage_error(argv[0], "argument --offset/-o: invalid int value: '%s'", args.offset);
+        return cli_usage_error(argv[0], "argument --offset/-o: invalid int value: '%s'",
+                               args.offset);
     }
     bool from_stdin = !strcmp(args.input, "-");
     FILE *f = from_stdin ? stdin : fopen(args.input, "rb");

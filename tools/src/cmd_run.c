@@ -26,6 +26,9 @@ static void run_help(void)
            "  --net-map PORT=HOSTPORT  the device's connections to PORT go to the host's\n"
            "                        HOSTPORT (repeatable)\n"
            "  --heap-limit BYTES    heap budget of the device (K/M suffixes)\n"
+           "  --wdt-ms MS           hardware watchdog timeout in device time (default 1600;\n"
+           "                        0 = off); an app that stays in a critical section this\n"
+           "                        long is reset with rst cause 4. Never below 500 ms real.\n"
            "  --cut-at K            cut power before flash write/erase number K (repeatable;\n"
            "                        counted across resets from power-on)\n"
            "  --cut-kind KIND       clean, torn-write, torn-bits, torn-erase, erase-random\n"
@@ -40,7 +43,7 @@ static void run_help(void)
 
 enum { OPT_CHIP = 1000, OPT_SIZE, OPT_BOOTS, OPT_UNTIL, OPT_TIMEOUT, OPT_SCALE, OPT_AP,
        OPT_HEAP, OPT_CUT_AT, OPT_CUT_KIND, OPT_SEED, OPT_STRICT, OPT_COLOR, OPT_NO_COLOR,
-       OPT_STATS, OPT_HELP, OPT_NET_MAP };
+       OPT_STATS, OPT_HELP, OPT_NET_MAP, OPT_WDT };
 
 static const struct option s_opts[] = {
     {"chip", required_argument, 0, OPT_CHIP},       {"flash-size", required_argument, 0, OPT_SIZE},
@@ -51,7 +54,7 @@ static const struct option s_opts[] = {
     {"seed", required_argument, 0, OPT_SEED},       {"strict", no_argument, 0, OPT_STRICT},
     {"color", no_argument, 0, OPT_COLOR},           {"no-color", no_argument, 0, OPT_NO_COLOR},
     {"stats", no_argument, 0, OPT_STATS},           {"help", no_argument, 0, OPT_HELP},
-    {"net-map", required_argument, 0, OPT_NET_MAP},
+    {"net-map", required_argument, 0, OPT_NET_MAP}, {"wdt-ms", required_argument, 0, OPT_WDT},
     {0, 0, 0, 0},
 };
 
@@ -118,6 +121,12 @@ static int parse_run_args(int argc, char **argv, sim_run_opts_t *o, char *ap_buf
             o->net_map_to[o->n_net_maps++] = (uint16_t)to;
             break;
         }
+        case OPT_WDT:
+            if (!cli_parse_u32(optarg, &v) || v == SIM_WDT_OFF) {
+                return cli_usage_error(cmd, "--wdt-ms '%s': expected milliseconds (0 = off)", optarg);
+            }
+            o->wdt_ms = v ? v : SIM_WDT_OFF;
+            break;
         case OPT_HEAP:
             if (!cli_parse_u32(optarg, &o->heap_limit)) {
                 return cli_usage_error(cmd, "--heap-limit '%s': expected bytes", optarg);

@@ -152,8 +152,8 @@ static int check_md5_row(const mbedtls_md5_context *ctx, const uint8_t *raw, par
 }
 
 /* One partition row, checked in the script's order: name decoding, magic, flags. */
-static int take_row(size_t at, bs_row_kind_t kind, const esp_partition_info_t *info,
-                    FILE *warn, part_table_t *t, part_err_t *e)
+static int take_row(size_t at, bs_row_kind_t kind, const esp_partition_info_t *info, FILE *warn,
+                    part_table_t *t, part_err_t *e)
 {
     if (!part_utf8_valid(info->label, strlen(info->label))) {
         /* the script dies on this with a UnicodeDecodeError */
@@ -169,8 +169,10 @@ static int take_row(size_t at, bs_row_kind_t kind, const esp_partition_info_t *i
     }
     uint32_t unknown = info->flags & ~(uint32_t)PART_FLAG_ENCRYPTED;
     if (unknown) {
-        fprintf(warn, "WARNING: Partition definition had unknown flag(s) 0x%08x. Newer binary "
-                      "format?\n", unknown);
+        fprintf(warn,
+                "WARNING: Partition definition had unknown flag(s) 0x%08x. Newer binary "
+                "format?\n",
+                unknown);
     }
     part_row_t row = {
         .name = strdup(info->label),
@@ -188,8 +190,8 @@ static int take_row(size_t at, bs_row_kind_t kind, const esp_partition_info_t *i
     return 0;
 }
 
-int part_table_from_binary(const uint8_t *bin, size_t len, bool md5sum, FILE *warn,
-                           part_table_t *t, part_err_t *e)
+int part_table_from_binary(const uint8_t *bin, size_t len, bool md5sum, FILE *warn, part_table_t *t,
+                           part_err_t *e)
 {
     mbedtls_md5_context md5;
     mbedtls_md5_init(&md5);

@@ -23,5 +23,5 @@ int part_table_to_binary(const part_table_t *t, bool md5sum,
 /* PartitionTable.from_binary: rows up to the all-0xFF row; 0xEBEB rows are
  * checked against the MD5 of the rows before them when md5sum (and are bad
  * magic otherwise). Unknown flag bits only warn, on warn. */
-int part_table_from_binary(const uint8_t *bin, size_t len, bool md5sum, FILE *warn,
-                           part_table_t *t, part_err_t *e);
+int part_table_from_binary(const uint8_t *bin, size_t len, bool md5sum, FILE *warn, part_table_t *t,
+                           part_err_t *e);

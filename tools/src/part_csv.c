@@ -19,8 +19,8 @@ static const part_keyword_t s_app_subtypes[] = {
 };
 
 static const part_keyword_t s_data_subtypes[] = {
-    {"ota", 0x00},      {"phy", 0x01},   {"nvs", 0x02},      {"coredump", 0x03}, {"nvs_keys", 0x04},
-    {"efuse", 0x05},    {"esphttpd", 0x80}, {"fat", 0x81},   {"spiffs", 0x82},
+    {"ota", 0x00},   {"phy", 0x01},      {"nvs", 0x02}, {"coredump", 0x03}, {"nvs_keys", 0x04},
+    {"efuse", 0x05}, {"esphttpd", 0x80}, {"fat", 0x81}, {"spiffs", 0x82},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -323,7 +323,8 @@ static char *expand_vars(const char *s, size_t n)
 static size_t unknown_var_len(const char *s)
 {
     size_t k = 1;
-    if (s[0] != '$' || !(s[1] == '_' || (s[1] >= 'a' && s[1] <= 'z') || (s[1] >= 'A' && s[1] <= 'Z'))) {
+    if (s[0] != '$' ||
+        !(s[1] == '_' || (s[1] >= 'a' && s[1] <= 'z') || (s[1] >= 'A' && s[1] <= 'Z'))) {
         return 0;
     }
     while (s[k] == '_' || (s[k] >= '0' && s[k] <= '9') || (s[k] >= 'a' && s[k] <= 'z') ||
@@ -372,6 +373,12 @@ static bool rows_equal(const part_row_t *a, const part_row_t *b)
            a->offset == b->offset && a->size == b->size;
 }
 
+/* Both operands below PART_INT_LIMIT (2^62), so their sum cannot overflow. */
+static bool in_int_limit(int64_t v)
+{
+    return v > -PART_INT_LIMIT && v < PART_INT_LIMIT;
+}
+
 /* The script's second pass: empty offsets follow the previous end, "-X" sizes end at X. */
 static int assign_offsets(part_table_t *t, const part_opts_t *o, part_err_t *e)
 {
@@ -403,6 +410,14 @@ static int assign_offsets(part_table_t *t, const part_opts_t *o, part_err_t *e)
         }
         if (r->size < 0) {
             r->size = -r->size - r->offset;
+        }
+        /* Python's ints would carry on and the script die packing them; int64_t
+         * must stop before offset + size (and the next row's padding) can wrap. */
+        if (!in_int_limit(r->offset) || !in_int_limit(r->size) ||
+            !in_int_limit(r->offset + r->size)) {
+            return part_err_set(e, PART_EXIT_FAIL,
+                                "Partition at line %d: offset 0x%s + size 0x%s is out of range",
+                                r->line_no, part_hex(r->offset, h1), part_hex(r->size, h2));
         }
         last_end = r->offset + r->size;
     }

@@ -52,7 +52,8 @@ typedef struct {
 } part_err_t;
 
 /* Records a failure in e (first one wins) and returns its status. */
-int part_err_set(part_err_t *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int part_err_set(part_err_t *e, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void part_err_free(part_err_t *e);
 
 /* Appends a copy of *r, taking ownership of r->name. Returns false when out of memory. */

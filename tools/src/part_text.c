@@ -87,9 +87,9 @@ size_t part_space_len(const char *s, size_t len)
 {
     size_t n;
     uint32_t c = utf8_decode(s, len, &n);
-    bool space = (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 ||
-                 c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-                 c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+    bool space = (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
+                 c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+                 c == 0x202F || c == 0x205F || c == 0x3000;
     return space ? n : 0;
 }
 
@@ -144,7 +144,10 @@ part_int_result_t part_py_int(const char *s, size_t len, int64_t *out)
     bool prefixed = false;
     if (e - b >= 2 && b[0] == '0') {
         char p = b[1];
-        base = (p == 'x' || p == 'X') ? 16 : (p == 'o' || p == 'O') ? 8 : (p == 'b' || p == 'B') ? 2 : 10;
+        base = (p == 'x' || p == 'X')   ? 16
+               : (p == 'o' || p == 'O') ? 8
+               : (p == 'b' || p == 'B') ? 2
+                                        : 10;
         prefixed = base != 10;
     }
     if (prefixed) {

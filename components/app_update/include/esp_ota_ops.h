@@ -16,11 +16,13 @@
  * esp_ota_write calls with nothing erased: esp_https_ota needs no separate
  * pre-check, it calls esp_ota_begin and esp_ota_write as they are.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "esp_app_format.h"
 #include "esp_err.h"
+#include "esp_flash_partitions.h"
 #include "esp_partition.h"
 
 #ifdef __cplusplus
@@ -64,6 +66,8 @@ typedef uint32_t esp_ota_handle_t;
  *   - ESP_ERR_INVALID_ARG: partition or out_handle is NULL, or not an OTA app slot
  *   - ESP_ERR_NOT_FOUND: partition is not in the partition table
  *   - ESP_ERR_OTA_PARTITION_CONFLICT: partition is the one the app runs from
+ *   - ESP_ERR_OTA_ROLLBACK_INVALID_STATE: with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE,
+ *     the running app is still PENDING_VERIFY (it must confirm itself first)
  *   - ESP_ERR_INVALID_SIZE: image_size is known and larger than the slot
  *   - ESP_ERR_NO_MEM: no memory for the update's state
  */
@@ -116,6 +120,9 @@ esp_err_t esp_ota_abort(esp_ota_handle_t handle);
 
 /*
  * Selects the app partition to boot next. The image in it is verified first.
+ * With CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE the entry is written as NEW, with
+ * the running app recorded as the one to roll back to; without it, as the SDK
+ * writes it (state UNDEFINED: never rolled back).
  * The factory app is selected by erasing otadata; an OTA slot by writing the
  * next sequence number into the otadata copy not in charge (the SDK's rule,
  * reference §2.4), so a power cut leaves the previous choice in place.
@@ -139,6 +146,7 @@ esp_err_t esp_ota_set_boot_partition(const esp_partition_t *partition);
 /*
  * The partition the bootloader will choose on the next boot, from otadata
  * (before the bootloader's fallback when the image there is not bootable).
+ * When the entry in charge is INVALID or ABORTED, the app it rolls back to.
  * With otadata empty or both copies invalid: factory, else the lowest OTA
  * slot, else test. NULL when there is no otadata or it cannot be read.
  */
@@ -202,6 +210,84 @@ esp_err_t esp_ota_get_partition_description(const esp_partition_t *partition,
  *         (or when the image has none).
  */
 esp_err_t esp_ota_get_write_description(esp_ota_handle_t handle, esp_app_desc_t *app_desc);
+
+/* ---- rollback (ESP-IDF; CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE) ------------
+ * States live in otadata (docs/formats/otadata.md §5): NEW after
+ * esp_ota_set_boot_partition, PENDING_VERIFY once the bootloader has booted
+ * it, VALID once confirmed, ABORTED when its boot attempts ran out, INVALID
+ * when it gave up. Every change is written into the otadata copy not in
+ * charge, so a power cut leaves the old state or the new one.
+ */
+
+/*
+ * The running app confirms that it works: its entry becomes VALID and it is
+ * no longer rolled back. Call it once the app has checked what it needs
+ * (network, server, ...). Nothing is written when it is already VALID.
+ * ota8266: an app running as a fallback (otadata selects another app) has
+ * nothing to confirm: ESP_OK, nothing written (ESP-IDF would confirm the
+ * entry in charge, which is the app that was rolled back).
+ *
+ * @return
+ *   - ESP_OK: confirmed, or nothing to confirm
+ *   - ESP_FAIL: the running app is the factory app, or otadata selects no app
+ *   - ESP_ERR_NOT_FOUND: the table has no otadata partition
+ *   - a flash error from reading or writing otadata
+ */
+esp_err_t esp_ota_mark_app_valid_cancel_rollback(void);
+
+/*
+ * The running app gives up: its entry becomes INVALID and the device
+ * restarts into the app it rolls back to. Returns only on failure.
+ *
+ * @return
+ *   - ESP_FAIL: the running app is the factory app, or not the app otadata selects
+ *   - ESP_ERR_OTA_ROLLBACK_FAILED: no other app would boot
+ *     (esp_ota_check_rollback_is_possible() is false); nothing written
+ *   - ESP_ERR_NOT_FOUND: the table has no otadata partition
+ *   - a flash error from reading or writing otadata
+ */
+esp_err_t esp_ota_mark_app_invalid_rollback_and_reboot(void);
+
+/*
+ * The otadata state of an OTA app partition: the newest valid entry that
+ * selects it (ota8266: the newest; ESP-IDF takes the first copy that does).
+ *
+ * @return
+ *   - ESP_OK: *ota_state is set (ESP_OTA_IMG_UNDEFINED for SDK-written otadata)
+ *   - ESP_ERR_INVALID_ARG: partition or ota_state is NULL
+ *   - ESP_ERR_NOT_SUPPORTED: partition is not an OTA app partition (factory, test)
+ *   - ESP_ERR_NOT_FOUND: no otadata, or no valid entry selects the partition
+ */
+esp_err_t esp_ota_get_state_partition(const esp_partition_t *partition,
+                                      esp_ota_img_states_t *ota_state);
+
+/*
+ * The OTA app partition of the newest otadata entry in state INVALID or
+ * ABORTED: the app that was last rolled back (an update can compare its
+ * version with the one it is about to download). NULL when there is none.
+ */
+const esp_partition_t *esp_ota_get_last_invalid_partition(void);
+
+/*
+ * True when rolling the running app back would boot another app: one of the
+ * candidates the bootloader would try (its recorded rollback target, then the
+ * SDK's fallback order) holds an image that verifies.
+ */
+bool esp_ota_check_rollback_is_possible(void);
+
+/*
+ * Erases the app the running one would roll back to, once the running app is
+ * confirmed (VALID, or UNDEFINED as the SDK writes), and the otadata copy not
+ * in charge if it selects that app. The factory app is never erased.
+ *
+ * @return
+ *   - ESP_OK: erased
+ *   - ESP_FAIL: no otadata, the running app is not the one otadata selects or
+ *     is not confirmed yet, or there is no previous OTA app (it would be
+ *     factory, or it is the running one)
+ *   - a flash error from erasing
+ */
+esp_err_t esp_ota_erase_last_boot_app_partition(void);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 
 #include "bs_boot.h"
 #include "bs_otadata.h"
+#include "bs_rollback.h"
 #include "esp_flash_hal.h"
 #include "esp_log.h"
 #include "esp_ota_ops.h"
@@ -17,9 +18,7 @@
 
 static const char *const TAG = "esp_ota_ops";
 
-/* The table's boot slots and its otadata partition (NULL when absent),
- * picked as the bootloader picks them (a later duplicate row wins). */
-static const esp_partition_t *find_otadata(bs_boot_slots_t *slots)
+const esp_partition_t *ota_find_otadata(bs_boot_slots_t *slots)
 {
     const bs_partition_table_t *t = esp_partition_table();
     if (t == NULL) {
@@ -75,7 +74,7 @@ esp_err_t esp_ota_set_boot_partition(const esp_partition_t *partition)
         return ESP_ERR_OTA_VALIDATE_FAILED;
     }
     bs_boot_slots_t slots;
-    const esp_partition_t *od = find_otadata(&slots);
+    const esp_partition_t *od = ota_find_otadata(&slots);
     if (od == NULL) {
         ESP_LOGE(TAG, "not found ota data");
         return ESP_ERR_NOT_FOUND;
@@ -84,8 +83,7 @@ esp_err_t esp_ota_set_boot_partition(const esp_partition_t *partition)
         return select_factory(hal, od);
     }
     int slot = p->subtype & PART_SUBTYPE_OTA_MASK;
-    err = bs_otadata_set_boot_slot(hal, od->address, od->size, slot, slots.ota_count,
-                                   OTA_SELECT_STATE);
+    err = ota_select_slot(od, &slots, slot, OTA_SELECT_STATE);
     if (err != ESP_OK) {
         ESP_LOGE(TAG, "selecting %s (OTA slot %d of %d) in otadata failed: 0x%x (%s)", p->label,
                  slot, slots.ota_count, (unsigned)err, esp_err_to_name(err));
@@ -117,7 +115,7 @@ static const esp_partition_t *default_boot_partition(void)
 const esp_partition_t *esp_ota_get_boot_partition(void)
 {
     bs_boot_slots_t slots;
-    const esp_partition_t *od = find_otadata(&slots);
+    const esp_partition_t *od = ota_find_otadata(&slots);
     if (od == NULL) {
         ESP_LOGE(TAG, "not found ota data");
         return NULL;
@@ -141,6 +139,18 @@ const esp_partition_t *esp_ota_get_boot_partition(void)
     if (kind == BS_OTADATA_NONE_VALID) {
         ESP_LOGE(TAG, "ota data invalid, no current app. Assuming factory");
         return default_boot_partition();
+    }
+    /* A rolled-back app (INVALID, ABORTED) is not what boots next: its
+     * rollback target is, as the bootloader decides it (bs_rb_plan). */
+    static const bs_rb_config_t any = {true, 1};
+    bs_rb_plan_t plan;
+    bs_rb_plan(&slots, slot, entries, &any, &plan);
+    if (plan.d.action == BS_RB_FALLBACK) {
+        int target = bs_rb_target(&slots, slot, plan.d.fields.target);
+        ESP_LOGD(TAG, "otadata selects slot %d, %s: rolled back to %d", slot,
+                 bs_rb_state_name(plan.d.state), target);
+        return target == INVALID_INDEX ? default_boot_partition()
+                                       : esp_partition_from_row(bs_boot_slot_row(&slots, target));
     }
     ESP_LOGD(TAG, "otadata selects slot %d", slot);
     return esp_partition_from_row(bs_boot_slot_row(&slots, slot));

@@ -110,6 +110,16 @@ esp_err_t esp_ota_begin(const esp_partition_t *partition, size_t image_size,
                  esp_err_to_name(ESP_ERR_OTA_PARTITION_CONFLICT));
         return ESP_ERR_OTA_PARTITION_CONFLICT;
     }
+#ifdef CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE
+    /* ESP-IDF's rule: the running app must confirm itself first, or the
+     * update would replace the app a rollback returns to. */
+    if (ota_running_is_pending()) {
+        ESP_LOGE(TAG, "Running app has not confirmed state (ESP_OTA_IMG_PENDING_VERIFY): 0x%x (%s)",
+                 ESP_ERR_OTA_ROLLBACK_INVALID_STATE,
+                 esp_err_to_name(ESP_ERR_OTA_ROLLBACK_INVALID_STATE));
+        return ESP_ERR_OTA_ROLLBACK_INVALID_STATE;
+    }
+#endif
     if (size_known(image_size) && image_size > p->size) {
         ESP_LOGE(TAG, "image size %u exceeds partition %s size %u", (unsigned)image_size, p->label,
                  (unsigned)p->size);

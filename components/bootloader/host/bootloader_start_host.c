@@ -63,6 +63,7 @@ int main(void)
         .idf_ver = OTA8266_IDF_VER,
         .compile_time = __TIME__,
         .detected_size = flash.size,
+        .rollback = BOOTLOADER_ROLLBACK_CONFIG,
     };
     static bs_partition_table_t table;
     static bootloader_choice_t choice;

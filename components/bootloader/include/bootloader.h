@@ -8,12 +8,28 @@
 
 #include "bs_image.h"
 #include "bs_partition.h"
+#include "bs_rollback.h"
+
+/* Kconfig BOOTLOADER_APP_ROLLBACK_* as the flow's settings (checked here so
+ * that every platform's start file gets the same range check). */
+#ifdef CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE
+#ifndef CONFIG_BOOTLOADER_APP_ROLLBACK_ATTEMPTS
+#define CONFIG_BOOTLOADER_APP_ROLLBACK_ATTEMPTS 1
+#endif
+#if CONFIG_BOOTLOADER_APP_ROLLBACK_ATTEMPTS < 1 || CONFIG_BOOTLOADER_APP_ROLLBACK_ATTEMPTS > 15
+#error "CONFIG_BOOTLOADER_APP_ROLLBACK_ATTEMPTS must be 1..15 (Kconfig range)"
+#endif
+#define BOOTLOADER_ROLLBACK_CONFIG {true, CONFIG_BOOTLOADER_APP_ROLLBACK_ATTEMPTS}
+#else
+#define BOOTLOADER_ROLLBACK_CONFIG {false, 1}
+#endif
 
 typedef struct {
     uint32_t table_offset; /* CONFIG_PARTITION_TABLE_OFFSET */
     const char *idf_ver;
     const char *compile_time;
     uint32_t detected_size; /* the chip's real size from its ID; 0 = unknown */
+    bs_rb_config_t rollback;
 } bootloader_config_t;
 
 typedef struct {

@@ -1,9 +1,7 @@
 /* The bootloader's decisions, in the SDK's order and words (reference §4). */
-#include "bootloader.h"
-
 #include <string.h>
 
-#include "bs_boot.h"
+#include "bootloader_priv.h"
 
 static const char *TAG = "boot";
 
@@ -109,28 +107,35 @@ esp_err_t bootloader_choose(const bs_hal_t *hal, const bootloader_config_t *cfg,
 
     bs_boot_slots_t slots;
     bs_boot_slots_find(table, &slots);
-    int selected = bs_boot_select(hal, table, &slots, NULL);
+    esp_ota_select_entry_t entries[2];
+    memset(entries, 0xFF, sizeof entries); /* erased: no entry in charge unless read */
+    int selected = bs_boot_select(hal, table, &slots, entries);
     if (selected == INVALID_INDEX) {
         return ESP_ERR_INVALID_STATE;
     }
-    int order[MAX_OTA_SLOTS + 2];
-    int n = bs_boot_try_order(&slots, selected, order, (int)(sizeof order / sizeof order[0]));
-    for (int i = 0; i < n; i++) {
-        int row = bs_boot_slot_row(&slots, order[i]);
+    bs_rb_plan_t plan;
+    bs_rb_plan(&slots, selected, entries, &cfg->rollback, &plan);
+    bootloader_rollback_begin(hal, table, &slots, &plan);
+    for (int i = 0; i < plan.count; i++) {
+        int slot = plan.order[i];
+        int row = bs_boot_slot_row(&slots, slot);
         if (row < 0) {
             continue;
         }
-        if (try_slot(hal, order[i], &table->rows[row], &out->image) == ESP_OK) {
-            if (order[i] == TEST_APP_INDEX && selected != TEST_APP_INDEX) {
+        if (try_slot(hal, slot, &table->rows[row], &out->image) == ESP_OK) {
+            if (bootloader_rollback_hand_off(hal, table, &slots, &plan, slot) != ESP_OK) {
+                continue;
+            }
+            if (slot == TEST_APP_INDEX && selected != TEST_APP_INDEX) {
                 BS_LOGW(hal, TAG, "Falling back to test app as only bootable partition");
             }
-            out->slot = order[i];
+            out->slot = slot;
             out->part = table->rows[row];
             BS_LOGI(hal, TAG, "Loaded app from partition at offset 0x%x",
                     (unsigned)out->part.offset);
             return ESP_OK;
         }
-        log_not_bootable(hal, order[i]);
+        log_not_bootable(hal, slot);
     }
     if (selected == TEST_APP_INDEX) {
         BS_LOGE(hal, TAG, "No bootable test partition in the partition table");

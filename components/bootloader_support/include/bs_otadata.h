@@ -51,6 +51,12 @@ int bs_otadata_seq_to_slot(uint32_t seq, int ota_count);
 esp_err_t bs_otadata_next(const esp_ota_select_entry_t e[2], int slot, int ota_count,
                           uint32_t *seq, int *sector);
 
+/* As bs_otadata_next, but the seq is strictly above the highest valid one:
+ * an entry that carries a state must never tie with the entry it replaces
+ * (a tie goes to A, so a new state written into B would not be in charge). */
+esp_err_t bs_otadata_next_above(const esp_ota_select_entry_t e[2], int slot, int ota_count,
+                                uint32_t *seq, int *sector);
+
 /* Erases the sector (offset + sector * 0x1000) and writes the 32-byte entry.
  * The other sector is never touched, so a cut leaves the previous choice in charge. */
 esp_err_t bs_otadata_write(const bs_hal_t *hal, uint32_t offset, int sector,
@@ -62,6 +68,23 @@ esp_err_t bs_otadata_write(const bs_hal_t *hal, uint32_t offset, int sector,
  * other: a cut in between leaves the previous choice in charge. */
 esp_err_t bs_otadata_set_boot_slot(const bs_hal_t *hal, uint32_t offset, uint32_t size, int slot,
                                    int ota_count, uint32_t state);
+
+/* seq_label bytes 16..18 (entry offsets 20..22) are ota8266's rollback
+ * fields (bs_rollback.h); the SDK and ESP-IDF leave them 0xFF. */
+#define BS_OTADATA_EXT_AT 16
+#define BS_OTADATA_EXT_LEN 3
+
+/*
+ * bs_otadata_set_boot_slot with the ota8266 bytes set from ext
+ * (BS_OTADATA_EXT_LEN bytes; NULL keeps them as read, as the SDK keeps every
+ * label byte of the copy it replaces; a copy that is not valid, torn or
+ * foreign, passes on no bytes: they start at 0xFF). The SDK's rule picks the
+ * seq, except that it is strictly above the one in charge whenever `state`
+ * or the state in charge is not UNDEFINED (bs_otadata_next_above): otadata
+ * the SDK would write stays byte-identical.
+ */
+esp_err_t bs_otadata_select(const bs_hal_t *hal, uint32_t offset, uint32_t size, int slot,
+                            int ota_count, uint32_t state, const uint8_t *ext);
 
 #ifdef __cplusplus
 }

@@ -129,8 +129,9 @@ static bool next_seq_from(uint32_t s, uint32_t base, uint32_t n, uint32_t *out)
     return true;
 }
 
-esp_err_t bs_otadata_next(const esp_ota_select_entry_t e[2], int slot, int ota_count, uint32_t *seq,
-                          int *sector)
+/* The SDK's rule; `above` raises the floor to one past the highest valid seq. */
+static esp_err_t next_seq(const esp_ota_select_entry_t e[2], int slot, int ota_count, bool above,
+                          uint32_t *seq, int *sector)
 {
     if (ota_count < 1 || ota_count > MAX_OTA_SLOTS || slot < 0 || slot >= ota_count) {
         return ESP_ERR_INVALID_ARG;
@@ -155,11 +156,24 @@ esp_err_t bs_otadata_next(const esp_ota_select_entry_t e[2], int slot, int ota_c
         *sector = 0;
         return ESP_OK;
     }
-    if (!next_seq_from(s, base, n, seq)) {
+    /* A valid seq is below 0xFFFFFFFF, so s + 1 cannot wrap. */
+    if (!next_seq_from(above ? s + 1u : s, base, n, seq)) {
         *seq = (uint32_t)slot + 1u;
         return ESP_ERR_INVALID_STATE;
     }
     return ESP_OK;
+}
+
+esp_err_t bs_otadata_next(const esp_ota_select_entry_t e[2], int slot, int ota_count, uint32_t *seq,
+                          int *sector)
+{
+    return next_seq(e, slot, ota_count, false, seq, sector);
+}
+
+esp_err_t bs_otadata_next_above(const esp_ota_select_entry_t e[2], int slot, int ota_count,
+                                uint32_t *seq, int *sector)
+{
+    return next_seq(e, slot, ota_count, true, seq, sector);
 }
 
 esp_err_t bs_otadata_write(const bs_hal_t *hal, uint32_t offset, int sector,
@@ -191,27 +205,43 @@ static esp_err_t restart_sequence(const bs_hal_t *hal, uint32_t offset,
     return bs_flash_erase_sector(hal, offset + (uint32_t)(1 - sector) * OTADATA_SECTOR_OFFSET);
 }
 
-esp_err_t bs_otadata_set_boot_slot(const bs_hal_t *hal, uint32_t offset, uint32_t size, int slot,
-                                   int ota_count, uint32_t state)
+esp_err_t bs_otadata_select(const bs_hal_t *hal, uint32_t offset, uint32_t size, int slot,
+                            int ota_count, uint32_t state, const uint8_t *ext)
 {
     esp_ota_select_entry_t e[2];
     esp_err_t err = bs_otadata_read(hal, offset, size, e);
     if (err != ESP_OK) {
         return err;
     }
+    int active = bs_otadata_active(e, NULL);
+    bool above = state != ESP_OTA_IMG_UNDEFINED ||
+                 (active >= 0 && e[active].ota_state != ESP_OTA_IMG_UNDEFINED);
     uint32_t seq;
     int sector;
-    esp_err_t next = bs_otadata_next(e, slot, ota_count, &seq, &sector);
+    esp_err_t next = next_seq(e, slot, ota_count, above, &seq, &sector);
     if (next != ESP_OK && next != ESP_ERR_INVALID_STATE) {
         return next;
     }
-    /* Label bytes go back as read, as the SDK does (normally 0xFF). */
+    /* Label bytes go back as read from a valid copy, as the SDK does
+     * (normally 0xFF); a torn or foreign copy passes nothing on. */
     esp_ota_select_entry_t entry = e[sector];
+    if (!bs_otadata_valid(&e[sector])) {
+        memset(entry.seq_label, 0xFF, sizeof entry.seq_label);
+    }
     entry.ota_seq = seq;
     entry.ota_state = state;
     entry.crc = bs_otadata_crc(seq);
+    if (ext) {
+        memcpy(entry.seq_label + BS_OTADATA_EXT_AT, ext, BS_OTADATA_EXT_LEN);
+    }
     if (next == ESP_ERR_INVALID_STATE) {
         return restart_sequence(hal, offset, &entry, sector);
     }
     return bs_otadata_write(hal, offset, sector, &entry);
+}
+
+esp_err_t bs_otadata_set_boot_slot(const bs_hal_t *hal, uint32_t offset, uint32_t size, int slot,
+                                   int ota_count, uint32_t state)
+{
+    return bs_otadata_select(hal, offset, size, slot, ota_count, state, NULL);
 }

@@ -113,7 +113,7 @@ static int on_headers_complete(http_parser *p)
     emit_header(c);
     if (p->status_code / 100 == 1 && p->status_code != 101) {
         c->interim = true; /* 100 Continue and friends: the real response follows */
-        return 0;
+        return 1;          /* no body, whatever Content-Length says (RFC 7230 §3.3.3) */
     }
     c->status_code = p->status_code;
     c->content_length = (p->flags & F_CONTENTLENGTH) ? (int64_t)p->content_length : -1;
@@ -123,8 +123,9 @@ static int on_headers_complete(http_parser *p)
     ESP_LOGD(HTTP_TAG, "headers complete: status=%d content_length=%lld body=%d keep_alive=%d",
              c->status_code, (long long)c->content_length, (int)c->body, (int)c->keep_alive);
     http_parser_pause(p, 1);
-    /* 1 tells http_parser a HEAD response has no body despite its Content-Length. */
-    return c->method == HTTP_METHOD_HEAD ? 1 : 0;
+    /* 1 tells http_parser the message has no body despite a Content-Length
+     * (HEAD, 204, 304): it would otherwise read one, past what we hand out. */
+    return c->body == HC_BODY_NONE ? 1 : 0;
 }
 
 static int on_body(http_parser *p, const char *at, size_t length)

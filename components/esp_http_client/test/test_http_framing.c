@@ -81,7 +81,13 @@ static int group_setup(void **state)
     s_routes[16].otherwise =
         "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"ota\"\r\n"
         "Content-Length: 4\r\n\r\nnope";
-    s_srv = fx_http_server_start(s_routes, 17);
+    /* found by fuzz_http_response: these Content-Lengths announce no body */
+    add_route("/304-cl", "HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\nabcdefg", 0);
+    add_route("/100-cl",
+              "HTTP/1.1 100 Continue\r\nContent-Length: 3\r\n\r\n"
+              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+              0);
+    s_srv = fx_http_server_start(s_routes, 19);
     assert_non_null(s_srv);
     return 0;
 }
@@ -340,6 +346,31 @@ static void test_head_and_no_content(void **state)
     esp_http_client_cleanup(c);
 }
 
+/* RFC 7230 §3.3.3: 1xx, 204 and 304 responses end at their head; bytes after
+ * it are not body (no ON_DATA that read() would not return either). */
+static void test_no_body_statuses_ignore_content_length(void **state)
+{
+    (void)state;
+    recorder_t *r = rec_new();
+    esp_http_client_config_t cfg = {.event_handler = rec_handler, .user_data = r};
+    esp_http_client_handle_t c = client_for("/304-cl", &cfg);
+    assert_int_equal(esp_http_client_open(c, 0), ESP_OK);
+    assert_int_equal(esp_http_client_fetch_headers(c), 7);
+    assert_int_equal(esp_http_client_get_status_code(c), 304);
+    char b[16];
+    assert_int_equal(esp_http_client_read(c, b, sizeof b), 0);
+    assert_true(esp_http_client_is_complete_data_received(c));
+    assert_int_equal(r->count[HTTP_EVENT_ON_DATA], 0);
+    esp_http_client_cleanup(c);
+    rec_free(r);
+
+    c = open_path("/100-cl", 2);
+    assert_int_equal(esp_http_client_get_status_code(c), 200);
+    assert_int_equal(esp_http_client_read(c, b, sizeof b), 2);
+    assert_memory_equal(b, "ok", 2);
+    esp_http_client_cleanup(c);
+}
+
 static void test_post_field_and_basic_auth(void **state)
 {
     (void)state;
@@ -456,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_perform_events_in_order),
         cmocka_unit_test(test_keep_alive_reuses_the_connection),
         cmocka_unit_test(test_head_and_no_content),
+        cmocka_unit_test(test_no_body_statuses_ignore_content_length),
         cmocka_unit_test(test_post_field_and_basic_auth),
         cmocka_unit_test(test_basic_auth_challenge),
         cmocka_unit_test(test_connect_failure_and_bad_scheme),

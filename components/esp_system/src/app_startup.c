@@ -15,6 +15,7 @@
 #include "esp_flash_hal.h"
 #include "esp_log.h"
 #include "esp_private/app_image.h"
+#include "esp_private/task_wdt.h"
 #include "freertos/task.h"
 #include "sim_app.h"
 
@@ -93,6 +94,10 @@ int main(int argc, char **argv)
     spi_flash_hal_install(&hal);
     spi_flash_set_detected_size(s_flash.size);
 
+    if (esp_task_wdt_host_start() != ESP_OK) {
+        fprintf(stderr, "app: cannot start the watchdog feeder\n");
+        return SIM_EXIT_PANIC;
+    }
     pthread_t t;
     if (pthread_create(&t, NULL, main_task, NULL) != 0) {
         return SIM_EXIT_PANIC;

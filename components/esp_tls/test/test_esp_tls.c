@@ -17,7 +17,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "esp_tls.h"
 #include "esp_tls_priv.h"
@@ -436,6 +438,39 @@ static void test_connect_refused(void **state)
     assert_int_equal(e.last_error, ESP_ERR_ESP_TLS_FAILED_CONNECT_TO_HOST);
 }
 
+/* Processes forked from one test (the power-cut campaign's workers) each start
+ * a server on the same docroot: each must keep its own log, or one reads the
+ * other's "ACCEPT" port and loses its server when the other stops. */
+static void test_fixture_forked_servers_keep_their_own_logs(void **state)
+{
+    (void)state;
+    NEED_OPENSSL();
+    int to_parent[2];
+    assert_int_equal(pipe(to_parent), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        fx_proc_t srv;
+        char log[sizeof srv.log] = "";
+        if (start_server(&srv, "server.pem", "server.key", NULL) == 0) {
+            memcpy(log, srv.log, sizeof log);
+            fx_stop(&srv);
+        }
+        _exit(write(to_parent[1], log, sizeof log) == (ssize_t)sizeof log ? 0 : 1);
+    }
+    close(to_parent[1]);
+    fx_proc_t mine;
+    assert_int_equal(start_server(&mine, "server.pem", "server.key", NULL), 0);
+    char theirs[sizeof mine.log];
+    assert_int_equal(read(to_parent[0], theirs, sizeof theirs), (ssize_t)sizeof theirs);
+    close(to_parent[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    fx_stop(&mine);
+    assert_true(theirs[0] != '\0');
+    assert_string_not_equal(theirs, mine.log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_tls_handshake_timeout),
         cmocka_unit_test(test_plain_tcp_read_and_timeout),
         cmocka_unit_test(test_connect_refused),
+        cmocka_unit_test(test_fixture_forked_servers_keep_their_own_logs),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

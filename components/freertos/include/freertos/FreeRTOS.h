@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "freertos/portmacro.h"
+
 typedef uint32_t TickType_t;
 typedef int BaseType_t;
 typedef unsigned UBaseType_t;

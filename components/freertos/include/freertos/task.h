@@ -11,3 +11,8 @@ BaseType_t xTaskCreate(TaskFunction_t fn, const char *name, uint32_t stack_depth
 void vTaskDelete(TaskHandle_t task);
 void vTaskDelay(TickType_t ticks);
 TickType_t xTaskGetTickCount(void);
+
+/* Critical sections (see freertos/portmacro.h): nothing else runs, and the
+ * watchdog is not fed until the matching exit. */
+#define taskENTER_CRITICAL() portENTER_CRITICAL()
+#define taskEXIT_CRITICAL() portEXIT_CRITICAL()
