@@ -100,7 +100,9 @@ static void check_set(const bs_hal_t *hal, uint8_t *mem, const uint8_t *before, 
     esp_err_t err = q->ext
                         ? bs_otadata_select(hal, 0, CHIP_SIZE, q->slot, q->count, q->state, q->ext)
                         : bs_otadata_set_boot_slot(hal, 0, CHIP_SIZE, q->slot, q->count, q->state);
-    bool args_ok = q->count >= 1 && q->count <= MAX_OTA_SLOTS && q->slot >= 0 && q->slot < q->count;
+    /* A state no writer may write (it would read back invalid) is refused too. */
+    bool args_ok = q->count >= 1 && q->count <= MAX_OTA_SLOTS && q->slot >= 0 &&
+                   q->slot < q->count && bs_otadata_state_known(q->state);
     if (!args_ok) {
         FZ_CHECK(err == ESP_ERR_INVALID_ARG, "set(slot %d, count %d) = 0x%x", q->slot, q->count,
                  (unsigned)err);

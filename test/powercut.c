@@ -22,7 +22,7 @@
 #include "powercut.h"
 #include "sim_flash.h"
 
-#define MAX_KINDS 5
+#define MAX_KINDS 6 /* sim_cut_kind_t */
 #define MAX_JOBS 16
 #define MAX_SCENARIOS 16
 
@@ -83,8 +83,8 @@ static void usage(FILE *f)
             "consistent and that the update completes (at the latest when re-run).\n\n"
             "  --stride N        cut before every N-th op (1, 1+N, ...) and every otadata op\n"
             "                    (default 1: every op)\n"
-            "  --kinds LIST      comma-separated: clean,torn-write,torn-bits,torn-erase,\n"
-            "                    erase-random (default: all)\n"
+            "  --kinds LIST      comma-separated: clean,torn-write,torn-bits,torn-late,\n"
+            "                    torn-erase,erase-random (default: all)\n"
             "  --nested M        M seeded random runs that also cut during recovery (default 0)\n"
             "  --depth D         cuts per nested run, 2..%d (default 2)\n"
             "  --seed S          PRNG seed of the nested runs and torn contents (default: time)\n"

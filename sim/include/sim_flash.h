@@ -60,7 +60,8 @@ void sim_flash_hal(sim_flash_t *f, uint32_t configured_size, bs_hal_t *hal);
  * the start of the run across resets). */
 esp_err_t sim_flash_plan_cut(sim_state_t *st, uint64_t at_op, sim_cut_kind_t kind);
 const char *sim_cut_kind_name(sim_cut_kind_t kind);
-/* "clean", "torn-write", "torn-bits", "torn-erase", "erase-random"; -1 when unknown. */
+/* "clean", "torn-write", "torn-bits", "torn-erase", "erase-random", "torn-late";
+ * -1 when unknown. */
 int sim_cut_kind_parse(const char *name);
 
 /* Human-readable counters (run --stats). */

@@ -57,6 +57,11 @@ typedef enum {
     SIM_CUT_TORN_WRITE_BITS,  /* a write programs only some of its 1 -> 0 bits */
     SIM_CUT_TORN_ERASE,       /* an erase leaves the sector partly erased (a prefix) */
     SIM_CUT_TORN_ERASE_RANDOM,/* an erase leaves the sector with random bytes */
+    /* A write cut near its end: each of its 1 -> 0 bits is done with
+     * probability 15/16, so a short checksummed field is often complete while
+     * a neighbour the checksum does not cover is not (torn-bits, at 1/2 per
+     * bit, almost never leaves a CRC intact). */
+    SIM_CUT_TORN_WRITE_LATE,
 } sim_cut_kind_t;
 
 typedef struct {

@@ -33,6 +33,7 @@ static const char *const s_kind_names[] = {
     [SIM_CUT_TORN_WRITE_BITS] = "torn-bits",
     [SIM_CUT_TORN_ERASE] = "torn-erase",
     [SIM_CUT_TORN_ERASE_RANDOM] = "erase-random",
+    [SIM_CUT_TORN_WRITE_LATE] = "torn-late",
 };
 #define N_KINDS (sizeof s_kind_names / sizeof s_kind_names[0])
 
@@ -88,10 +89,13 @@ static esp_err_t apply_effect(sim_flash_t *f, uint32_t kind, uint64_t op, uint32
     sim_rng_init(&rng, f->st->seed, op);
     bool erase = src == NULL;
     if (!erase && kind == SIM_CUT_TORN_WRITE) {
-        return sim_flash_program_raw(f, addr, src, torn_length(&rng, len), NULL);
+        return sim_flash_program_raw(f, addr, src, torn_length(&rng, len), NULL, 0);
     }
     if (!erase && kind == SIM_CUT_TORN_WRITE_BITS) {
-        return sim_flash_program_raw(f, addr, src, len, &rng);
+        return sim_flash_program_raw(f, addr, src, len, &rng, 1);
+    }
+    if (!erase && kind == SIM_CUT_TORN_WRITE_LATE) {
+        return sim_flash_program_raw(f, addr, src, len, &rng, 4);
     }
     if (erase && kind == SIM_CUT_TORN_ERASE) {
         return sim_flash_fill_raw(f, addr, 0xFF, torn_length(&rng, len), NULL);

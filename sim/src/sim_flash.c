@@ -120,12 +120,30 @@ esp_err_t sim_flash_pwrite_all(sim_flash_t *f, uint32_t addr, const void *src, u
     return ESP_OK;
 }
 
+/* Random bytes eight at a time from one draw: the order torn-bits has always used. */
+typedef struct {
+    sim_rng_t *rng;
+    uint64_t r;
+    unsigned left;
+} byte_stream_t;
+
+static uint8_t next_byte(byte_stream_t *b)
+{
+    if (!b->left) {
+        b->r = sim_rng_next(b->rng);
+        b->left = 8;
+    }
+    uint8_t v = (uint8_t)b->r;
+    b->r >>= 8;
+    b->left--;
+    return v;
+}
+
 esp_err_t sim_flash_program_raw(sim_flash_t *f, uint32_t addr, const uint8_t *src, uint32_t len,
-                                sim_rng_t *bits)
+                                sim_rng_t *bits, unsigned tries)
 {
     uint8_t buf[CHUNK];
-    uint64_t r = 0;
-    unsigned r_left = 0;
+    byte_stream_t stream = {.rng = bits};
     while (len > 0) {
         uint32_t n = len < CHUNK ? len : CHUNK;
         esp_err_t err = sim_flash_pread_all(f, addr, buf, n);
@@ -135,13 +153,11 @@ esp_err_t sim_flash_program_raw(sim_flash_t *f, uint32_t addr, const uint8_t *sr
         for (uint32_t i = 0; i < n; i++) {
             uint8_t clear = (uint8_t)(buf[i] & ~src[i]); /* bits this byte takes 1 -> 0 */
             if (bits) {
-                if (!r_left) {
-                    r = sim_rng_next(bits);
-                    r_left = 8;
+                uint8_t done = 0; /* a bit is done when any of its tries succeeds */
+                for (unsigned t = 0; t < tries; t++) {
+                    done |= next_byte(&stream);
                 }
-                clear &= (uint8_t)r;
-                r >>= 8;
-                r_left--;
+                clear &= done;
             }
             buf[i] = (uint8_t)(buf[i] & ~clear);
         }
@@ -386,7 +402,7 @@ esp_err_t sim_flash_write(sim_flash_t *f, uint32_t addr, const void *src, uint32
     if (sim_fault_before_op(f, addr, src, len, &err)) {
         return err;
     }
-    err = sim_flash_program_raw(f, addr, src, len, NULL);
+    err = sim_flash_program_raw(f, addr, src, len, NULL, 0);
     if (err != ESP_OK) {
         return err;
     }

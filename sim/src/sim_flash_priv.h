@@ -18,9 +18,10 @@ esp_err_t sim_flash_pread_all(sim_flash_t *f, uint32_t addr, void *dst, uint32_t
 esp_err_t sim_flash_pwrite_all(sim_flash_t *f, uint32_t addr, const void *src, uint32_t len);
 
 /* Programs src AND existing content into [addr, addr+len). With bits, each
- * 1 -> 0 transition happens only when the next random bit says so. */
+ * 1 -> 0 transition happens only when one of `tries` random bits says so
+ * (probability 1 - 2^-tries: 1/2 for a cut mid-write, 15/16 near its end). */
 esp_err_t sim_flash_program_raw(sim_flash_t *f, uint32_t addr, const uint8_t *src, uint32_t len,
-                                sim_rng_t *bits);
+                                sim_rng_t *bits, unsigned tries);
 
 /* Fills [addr, addr+len) with `value`, or with random bytes when rng is set. */
 esp_err_t sim_flash_fill_raw(sim_flash_t *f, uint32_t addr, uint8_t value, uint32_t len,

@@ -169,6 +169,30 @@ static void test_torn_bits_programs_some_falling_bits(void **state)
     test_chip_close(&c);
 }
 
+/* torn-late: most falling bits are done (about 15 in 16), never all of a long
+ * write, and a 4-byte word often comes out whole while another does not. */
+static void test_torn_late_programs_most_falling_bits(void **state)
+{
+    (void)state;
+    test_chip_t c;
+    open_with_plan(&c, 1, SIM_CUT_TORN_WRITE_LATE, 9);
+    static uint8_t zeros[1024];
+    assert_true(cut_during(&c, 0x4000, zeros, sizeof zeros));
+    uint8_t got[1024];
+    test_peek(&c, 0x4000, got, sizeof got);
+    uint32_t left = 0, whole_words = 0;
+    for (uint32_t i = 0; i < sizeof got; i++) {
+        left += (uint32_t)__builtin_popcount(got[i]);
+    }
+    for (uint32_t w = 0; w < sizeof got; w += 4) {
+        whole_words += got[w] == 0 && got[w + 1] == 0 && got[w + 2] == 0 && got[w + 3] == 0;
+    }
+    /* 8192 bits, each left at 1 with probability 1/16: about 512 */
+    assert_true(left > 350 && left < 700);
+    assert_true(whole_words > 0 && whole_words < sizeof got / 4);
+    test_chip_close(&c);
+}
+
 static void test_torn_erase_erases_a_prefix(void **state)
 {
     (void)state;
@@ -230,12 +254,13 @@ static void test_torn_kind_on_other_op_type_is_clean(void **state)
 {
     (void)state;
     static const sim_cut_kind_t erase_kinds[] = {SIM_CUT_TORN_ERASE, SIM_CUT_TORN_ERASE_RANDOM};
-    static const sim_cut_kind_t write_kinds[] = {SIM_CUT_TORN_WRITE, SIM_CUT_TORN_WRITE_BITS};
+    static const sim_cut_kind_t write_kinds[] = {SIM_CUT_TORN_WRITE, SIM_CUT_TORN_WRITE_BITS,
+                                                 SIM_CUT_TORN_WRITE_LATE};
     uint8_t src[64], got[SIM_SECTOR_SIZE];
     memset(src, 0x00, sizeof src);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         test_chip_t c;
-        open_with_plan(&c, 1, erase_kinds[i], 3);
+        open_with_plan(&c, 1, erase_kinds[i % 2], 3);
         assert_true(cut_during(&c, 0x1000, src, sizeof src));
         test_peek(&c, 0x1000, got, sizeof src);
         check_all(got, 0, sizeof src, 0xFF);
@@ -419,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_reads_do_not_advance_the_plan),
         cmocka_unit_test(test_torn_write_programs_a_prefix),
         cmocka_unit_test(test_torn_bits_programs_some_falling_bits),
+        cmocka_unit_test(test_torn_late_programs_most_falling_bits),
         cmocka_unit_test(test_torn_erase_erases_a_prefix),
         cmocka_unit_test(test_erase_random_fills_the_sector_with_noise),
         cmocka_unit_test(test_torn_kind_on_other_op_type_is_clean),

@@ -318,9 +318,9 @@ static void test_attach_checks_the_fd_size(void **state)
 static void test_cut_kind_names(void **state)
 {
     (void)state;
-    static const char *const names[] = {"clean", "torn-write", "torn-bits", "torn-erase",
-                                        "erase-random"};
-    for (int k = 0; k < 5; k++) {
+    static const char *const names[] = {"clean",        "torn-write", "torn-bits", "torn-erase",
+                                        "erase-random", "torn-late"};
+    for (int k = 0; k < 6; k++) {
         assert_string_equal(sim_cut_kind_name((sim_cut_kind_t)k), names[k]);
         assert_int_equal(sim_cut_kind_parse(names[k]), k);
     }

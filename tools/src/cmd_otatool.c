@@ -244,6 +244,8 @@ static void print_entry(const ota_ctx_t *c, char name, uint32_t addr,
         validity = "empty";
     } else if (bs_otadata_valid(e)) {
         validity = "valid";
+    } else if (e->crc == bs_otadata_crc(e->ota_seq)) {
+        validity = "invalid (torn state word)"; /* bs_otadata_state_known */
     } else {
         snprintf(bad, sizeof bad, "invalid (crc should be 0x%08x)",
                  (unsigned)bs_otadata_crc(e->ota_seq));

@@ -31,8 +31,9 @@ static void run_help(void)
            "                        long is reset with rst cause 4. Never below 500 ms real.\n"
            "  --cut-at K            cut power before flash write/erase number K (repeatable;\n"
            "                        counted across resets from power-on)\n"
-           "  --cut-kind KIND       clean, torn-write, torn-bits, torn-erase, erase-random\n"
-           "                        (applies to the --cut-at options before it; default clean)\n"
+           "  --cut-kind KIND       clean, torn-write, torn-bits, torn-late, torn-erase,\n"
+           "                        erase-random (applies to the --cut-at options before it;\n"
+           "                        default clean)\n"
            "  --seed N              seed for torn contents (default 1)\n"
            "  --strict              a 0->1 flash write is an error\n"
            "  --color / --no-color  ESP log colours (default: only on a terminal)\n"
@@ -145,7 +146,7 @@ static int parse_run_args(int argc, char **argv, sim_run_opts_t *o, char *ap_buf
         case OPT_CUT_KIND: {
             int k = sim_cut_kind_parse(optarg);
             if (k < 0) {
-                return cli_usage_error(cmd, "--cut-kind '%s': use clean, torn-write, torn-bits, torn-erase or erase-random", optarg);
+                return cli_usage_error(cmd, "--cut-kind '%s': use clean, torn-write, torn-bits, torn-late, torn-erase or erase-random", optarg);
             }
             if (kinds_applied == o->n_cuts) {
                 return cli_usage_error(cmd, "--cut-kind must follow a --cut-at");

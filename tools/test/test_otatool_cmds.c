@@ -259,6 +259,25 @@ static void test_read_otadata_reports_a_bad_crc(void **state)
     ASSERT_HAS(fx->r.out, "2 OTA app slots, a factory app");
 }
 
+/* seq 1 and its CRC whole, the state word torn (power cut late in the write):
+ * not valid, and said so without blaming the CRC. */
+static void test_read_otadata_reports_a_torn_state(void **state)
+{
+    fx_t *fx = *state;
+    make_chip(fx->chip, 4 * MB, 0x8000, s_factory);
+    FILE *f = fopen(fx->chip, "r+b");
+    fseek(f, OTADATA, SEEK_SET);
+    fwrite("\x01\x00\x00\x00", 1, 4, f);
+    fseek(f, OTADATA + 24, SEEK_SET);
+    fwrite("\x01\x00\x02\xa8\x9a\x98\x43\x47", 1, 8, f);
+    fclose(f);
+    RUN(&fx->r, cmd_read_otadata, "read_otadata", "--chip", fx->chip);
+    ASSERT_RC(&fx->r, 0);
+    ASSERT_HAS(fx->r.out, "invalid (torn state word)");
+    ASSERT_HAS(fx->r.out,
+               "Next boot: factory app 'factory' at 0x00010000 (no valid otadata entry)");
+}
+
 /* The 1 MB mini layout of reference §1.7 keeps its table at 0x4000. */
 static void test_table_offset_option(void **state)
 {
@@ -361,6 +380,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_factory_by_name_erases_otadata, setup, teardown),
         cmocka_unit_test_setup_teardown(test_erase_otadata, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_otadata_reports_a_bad_crc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_otadata_reports_a_torn_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_offset_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_switch_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chips_without_otadata, setup, teardown),

@@ -3,8 +3,9 @@
  * otadata (reference §2): two 32-byte entries at partition offsets 0x0 and
  * 0x1000: ota_seq, seq_label[20], ota_state (ESP-IDF, 0xFFFFFFFF on SDK
  * flash), crc = crc32_le(0xFFFFFFFF, seq). An entry is valid when
- * seq != 0xFFFFFFFF and the CRC matches. Selection and rewriting follow the
- * SDK exactly, so SDK-written otadata and ours are interchangeable.
+ * seq != 0xFFFFFFFF, the CRC matches and the state word is one ESP-IDF
+ * defines or 0xFFFFFFFF (bs_otadata_state_known). Selection and rewriting
+ * follow the SDK exactly, so SDK-written otadata and ours are interchangeable.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +21,13 @@ void bs_otadata_decode(const uint8_t raw[ESP_OTADATA_ENTRY_SIZE], esp_ota_select
 void bs_otadata_encode(const esp_ota_select_entry_t *in, uint8_t raw[ESP_OTADATA_ENTRY_SIZE]);
 uint32_t bs_otadata_crc(uint32_t seq);
 bool bs_otadata_valid(const esp_ota_select_entry_t *e);
+
+/* NEW..ABORTED or UNDEFINED (0xFFFFFFFF, what the SDK leaves). Nothing writes
+ * any other word, but the CRC covers only the seq: a write torn after the seq
+ * and CRC bits but before all of the state's leaves one (the power-cut
+ * campaign's torn-late cut). Such an entry is invalid, so the other copy stays
+ * in charge instead of an unknown state booting as if it were UNDEFINED. */
+bool bs_otadata_state_known(uint32_t state);
 
 /* Reads both entries. otadata_size < 0x2000 -> ESP_ERR_INVALID_SIZE and the
  * SDK's "ota_info partition size %d is too small (minimum %d bytes)". */
@@ -81,7 +89,8 @@ esp_err_t bs_otadata_set_boot_slot(const bs_hal_t *hal, uint32_t offset, uint32_
  * foreign, passes on no bytes: they start at 0xFF). The SDK's rule picks the
  * seq, except that it is strictly above the one in charge whenever `state`
  * or the state in charge is not UNDEFINED (bs_otadata_next_above): otadata
- * the SDK would write stays byte-identical.
+ * the SDK would write stays byte-identical. A state that is not
+ * bs_otadata_state_known gives ESP_ERR_INVALID_ARG, nothing written.
  */
 esp_err_t bs_otadata_select(const bs_hal_t *hal, uint32_t offset, uint32_t size, int slot,
                             int ota_count, uint32_t state, const uint8_t *ext);

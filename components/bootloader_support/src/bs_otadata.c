@@ -40,9 +40,15 @@ uint32_t bs_otadata_crc(uint32_t seq)
     return bs_crc32_le(0xFFFFFFFFu, b, sizeof b);
 }
 
+bool bs_otadata_state_known(uint32_t state)
+{
+    return state <= ESP_OTA_IMG_ABORTED || state == ESP_OTA_IMG_UNDEFINED;
+}
+
 bool bs_otadata_valid(const esp_ota_select_entry_t *e)
 {
-    return e->ota_seq != SEQ_EMPTY && e->crc == bs_otadata_crc(e->ota_seq);
+    return e->ota_seq != SEQ_EMPTY && e->crc == bs_otadata_crc(e->ota_seq) &&
+           bs_otadata_state_known(e->ota_state);
 }
 
 esp_err_t bs_otadata_read(const bs_hal_t *hal, uint32_t offset, uint32_t size,
@@ -208,6 +214,9 @@ static esp_err_t restart_sequence(const bs_hal_t *hal, uint32_t offset,
 esp_err_t bs_otadata_select(const bs_hal_t *hal, uint32_t offset, uint32_t size, int slot,
                             int ota_count, uint32_t state, const uint8_t *ext)
 {
+    if (!bs_otadata_state_known(state)) {
+        return ESP_ERR_INVALID_ARG; /* the entry would be written invalid */
+    }
     esp_ota_select_entry_t e[2];
     esp_err_t err = bs_otadata_read(hal, offset, size, e);
     if (err != ESP_OK) {

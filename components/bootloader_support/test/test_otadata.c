@@ -89,11 +89,59 @@ static void test_validity(void **state)
     assert_false(bs_otadata_valid(&e));
     e = entry(3, false);
     assert_false(bs_otadata_valid(&e));
-    /* The CRC covers the seq only: label and state bytes may be anything. */
+    /* The CRC covers the seq only: label bytes may be anything, the state any
+     * value ESP-IDF defines. */
     e = entry(3, true);
     memset(e.seq_label, 0, sizeof e.seq_label);
     e.ota_state = ESP_OTA_IMG_INVALID;
     assert_true(bs_otadata_valid(&e));
+    e.ota_state = ESP_OTA_IMG_ABORTED + 1u;
+    assert_false(bs_otadata_valid(&e));
+}
+
+/*
+ * Found by the power-cut campaign (torn-late cut before the bootloader's
+ * PENDING_VERIFY write, `powercut --scenario 'factory->ota_0/rollback' --cut
+ * 147:torn-late --seed 1`): B came out with its seq and CRC whole but its
+ * state word torn, and booted as UNDEFINED, forever, never rolled back. A
+ * torn state must leave the other copy in charge, and the next write goes
+ * over the torn copy.
+ */
+static void test_torn_state_leaves_the_other_copy_in_charge(void **state)
+{
+    (void)state;
+    bs_hal_t hal;
+    tflash_t *f = tflash_new(0x400000, &hal);
+    static const uint8_t a_new[32] = {
+        0x01, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0x00, 0xFF, 0x00, 0x00, 0x00, 0x00, 0x9A, 0x98, 0x43, 0x47,
+    };
+    static const uint8_t b_torn[32] = {
+        0x03, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x45, 0x01,
+        0x00, 0xFF, 0x01, 0x00, 0x02, 0xA8, 0x11, 0x50, 0x4A, 0xED,
+    };
+    memcpy(f->mem + OTADATA_AT, a_new, sizeof a_new);
+    memcpy(f->mem + OTADATA_AT + 0x1000, b_torn, sizeof b_torn);
+    esp_ota_select_entry_t e[2];
+    assert_int_equal(bs_otadata_read(&hal, OTADATA_AT, 0x2000, e), ESP_OK);
+    assert_int_equal(e[1].crc, bs_otadata_crc(e[1].ota_seq)); /* seq and CRC whole */
+    assert_false(bs_otadata_valid(&e[1]));
+    bs_otadata_kind_t kind;
+    assert_int_equal(bs_otadata_active(e, &kind), 0);
+    assert_int_equal(kind, BS_OTADATA_ONLY_A);
+    assert_int_equal(bs_otadata_select(&hal, OTADATA_AT, 0x2000, 0, 2,
+                                       ESP_OTA_IMG_PENDING_VERIFY, NULL),
+                     ESP_OK);
+    assert_int_equal(bs_otadata_read(&hal, OTADATA_AT, 0x2000, e), ESP_OK);
+    assert_memory_equal(f->mem + OTADATA_AT, a_new, sizeof a_new); /* A untouched */
+    assert_int_equal(bs_otadata_active(e, NULL), 1);
+    assert_int_equal(e[1].ota_state, ESP_OTA_IMG_PENDING_VERIFY);
+    /* Nothing writes a state that would read back invalid. */
+    assert_int_equal(bs_otadata_select(&hal, OTADATA_AT, 0x2000, 0, 2, 0xA8020001u, NULL),
+                     ESP_ERR_INVALID_ARG);
+    tflash_free(f);
 }
 
 static void test_read_size_too_small(void **state)
@@ -416,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_codec_layout),
         cmocka_unit_test(test_crc_table),
         cmocka_unit_test(test_validity),
+        cmocka_unit_test(test_torn_state_leaves_the_other_copy_in_charge),
         cmocka_unit_test(test_read_size_too_small),
         cmocka_unit_test(test_active_matrix),
         cmocka_unit_test(test_seq_to_slot),
