@@ -30,5 +30,23 @@ add_custom_command(OUTPUT ${OTA8266_TEST_WRONG_CERT} ${OTA8266_TEST_WRONG_KEY}
             -out ${OTA8266_TEST_WRONG_CERT} 2>/dev/null
     DEPENDS ${OTA8266_TEST_CA} ${OTA8266_TEST_KEY}
     COMMENT "Making the test certificate for the wrong host name")
+
+# A certificate the device's CA signed for localhost whose validity ended a
+# day before it was made (-days -1): only the expiry check fails.
+set(OTA8266_TEST_EXPIRED_CERT ${OTA8266_TEST_CERT_DIR}/expired_cert.pem)
+set(OTA8266_TEST_EXPIRED_KEY ${OTA8266_TEST_CERT_DIR}/expired_key.pem)
+set(_expired_csr ${OTA8266_TEST_CERT_DIR}/expired.csr)
+set(_expired_ext ${OTA8266_TEST_CERT_DIR}/expired.ext)
+add_custom_command(OUTPUT ${OTA8266_TEST_EXPIRED_CERT} ${OTA8266_TEST_EXPIRED_KEY}
+    COMMAND ${OPENSSL_BIN} req -new -newkey rsa:2048 -nodes -keyout ${OTA8266_TEST_EXPIRED_KEY}
+            -out ${_expired_csr} -subj /CN=localhost 2>/dev/null
+    COMMAND ${CMAKE_COMMAND} -E echo "subjectAltName=DNS:localhost" > ${_expired_ext}
+    COMMAND ${CMAKE_COMMAND} -E echo "basicConstraints=CA:FALSE" >> ${_expired_ext}
+    COMMAND ${OPENSSL_BIN} x509 -req -in ${_expired_csr} -CA ${OTA8266_TEST_CA}
+            -CAkey ${OTA8266_TEST_KEY} -set_serial 3 -days -1 -extfile ${_expired_ext}
+            -out ${OTA8266_TEST_EXPIRED_CERT} 2>/dev/null
+    DEPENDS ${OTA8266_TEST_CA} ${OTA8266_TEST_KEY}
+    COMMENT "Making the expired test certificate")
 add_custom_target(test_certs DEPENDS ${OTA8266_TEST_CA} ${OTA8266_TEST_KEY}
-                                     ${OTA8266_TEST_WRONG_CERT} ${OTA8266_TEST_WRONG_KEY})
+                                     ${OTA8266_TEST_WRONG_CERT} ${OTA8266_TEST_WRONG_KEY}
+                                     ${OTA8266_TEST_EXPIRED_CERT} ${OTA8266_TEST_EXPIRED_KEY})

@@ -56,6 +56,7 @@ bs_image_opts_t ota_image_opts(const esp_partition_t *p, bool log_segments)
         .max_len = p->size,
         .check_entry = true,
         .log_segments = log_segments,
+        .update = true,
     };
     return o;
 }

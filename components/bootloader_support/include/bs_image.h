@@ -48,6 +48,11 @@ typedef struct {
     bool check_entry;
     /* Log "segment %d: paddr=... vaddr=... size=... map|load" (tag esp_image) as it goes. */
     bool log_segments;
+    /* An image arriving as an update, not one being booted: also refuse
+     * what esptool never writes but the SDK bootloader only warns about or
+     * ignores (SPI mode or flash size fields out of range, a V3 app without
+     * an app descriptor), so that such an image is never selected. */
+    bool update;
 } bs_image_opts_t;
 
 typedef struct {

@@ -87,19 +87,30 @@ static esp_err_t check_entry(bs_image_stream_t *s, uint32_t entry)
     return fail_header(s);
 }
 
-static void warn_fields(bs_image_stream_t *s, const esp_image_header_t *h)
+/* The SDK bootloader only warns about these fields (the flash is set up from
+ * the bootloader's own header); an update refuses them (opts.update). */
+static esp_err_t check_fields(bs_image_stream_t *s, const esp_image_header_t *h)
 {
-    if (!s->opts.log_segments) {
-        return;
+    bool bad_mode = h->spi_mode > ESP_IMAGE_SPI_MODE_SLOW_READ;
+    bool bad_size = bs_image_flash_size_bytes(s->opts.kind, h->spi_size) == 0;
+    if (s->opts.update && (bad_mode || bad_size)) {
+        BS_LOGE(s->hal, TAG, "image at 0x%x has invalid SPI %s %d: not an image esptool writes",
+                (unsigned)s->opts.start_addr, bad_mode ? "mode" : "size",
+                bad_mode ? h->spi_mode : h->spi_size);
+        return fail_header(s);
     }
-    if (h->spi_mode > ESP_IMAGE_SPI_MODE_SLOW_READ) {
+    if (!s->opts.log_segments) {
+        return ESP_OK;
+    }
+    if (bad_mode) {
         BS_LOGW(s->hal, TAG, "image at 0x%x has invalid SPI mode %d", (unsigned)s->opts.start_addr,
                 h->spi_mode);
     }
-    if (bs_image_flash_size_bytes(s->opts.kind, h->spi_size) == 0) {
+    if (bad_size) {
         BS_LOGW(s->hal, TAG, "image at 0x%x has invalid SPI size %d", (unsigned)s->opts.start_addr,
                 h->spi_size);
     }
+    return ESP_OK;
 }
 
 static void enter_padding(bs_image_stream_t *s);
@@ -118,7 +129,9 @@ static esp_err_t on_image_header(bs_image_stream_t *s)
         BS_LOGE(s->hal, TAG, "image at 0x%x has invalid magic byte", (unsigned)s->opts.start_addr);
         return fail_header(s);
     }
-    warn_fields(s, h);
+    if (check_fields(s, h) != ESP_OK) {
+        return s->error;
+    }
     if (h->segment_count > ESP_IMAGE_MAX_SEGMENTS) {
         BS_LOGE(s->hal, TAG, "image at 0x%x segment count %d exceeds max %d",
                 (unsigned)s->opts.start_addr, h->segment_count, ESP_IMAGE_MAX_SEGMENTS);
@@ -179,9 +192,38 @@ static void after_segment(bs_image_stream_t *s)
     s->seg_index++;
     if (s->seg_index < s->info.header.segment_count) {
         s->state = BS_IMG_ST_SEG_HEADER;
+    } else if (s->opts.update && s->opts.kind == BS_IMAGE_V3 && !s->info.has_desc) {
+        /* An app without one cannot be told apart from any other bytes that
+         * happen to parse: no version, no project name to check. */
+        BS_LOGE(s->hal, TAG, "image at 0x%x has no app descriptor (magic 0x%08x)",
+                (unsigned)s->opts.start_addr, (unsigned)ESP_APP_DESC_MAGIC_WORD);
+        fail_header(s);
     } else {
         enter_padding(s);
     }
+}
+
+/* Where a segment may be loaded or mapped on the ESP8266: data RAM, instruction
+ * RAM (32 KB, plus the 16 KB the cache can give up), and the flash window. A
+ * flash segment's length is the slot's business (check_fits). */
+static bool segment_in_memory(uint32_t addr, uint32_t len)
+{
+    if (bs_image_addr_is_flash(addr)) {
+        len = 0;
+    }
+    static const struct {
+        uint32_t lo, hi;
+    } regions[] = {
+        {0x3FFE8000u, 0x40000000u}, /* DRAM */
+        {0x40100000u, 0x4010C000u}, /* IRAM */
+        {ESP_IMAGE_IROM_BASE, ESP_IMAGE_IROM_BASE + ESP_IMAGE_IROM_WINDOW},
+    };
+    for (unsigned i = 0; i < sizeof regions / sizeof regions[0]; i++) {
+        if (addr >= regions[i].lo && addr < regions[i].hi && len <= regions[i].hi - addr) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static esp_err_t on_segment_header(bs_image_stream_t *s)
@@ -207,6 +249,14 @@ static esp_err_t on_segment_header(bs_image_stream_t *s)
     uint32_t seg_end_min = sat_add(sat_add(s->pos, seg->data_len), later_headers);
     if (check_fits(s, seg_end_min, later_headers == 0) != ESP_OK) {
         return s->error;
+    }
+    if (!segment_in_memory(seg->load_addr, seg->data_len)) {
+        BS_LOGE(s->hal, TAG,
+                "image at 0x%x: segment %u (0x%08x, %u bytes) is outside DRAM, IRAM and the "
+                "flash window",
+                (unsigned)s->opts.start_addr, (unsigned)i, (unsigned)seg->load_addr,
+                (unsigned)seg->data_len);
+        return fail_header(s);
     }
     if (flash) {
         s->seg_flash_seen++;

@@ -426,6 +426,130 @@ static void test_huge_segment_length(void **state)
     sdk_free(&s);
 }
 
+/* Fields esptool never writes: the bootloader (as the SDK's) warns and goes
+ * on; an update (opts.update) refuses the header. Header byte 2 is the mode,
+ * the high nibble of byte 3 the size code (V3: 0..4 are 1..16 MB). */
+static void test_update_refuses_bad_fields(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t off;
+        uint8_t value;
+        const char *warn, *err;
+    } cases[] = {
+        {2, 6, "W esp_image: image at 0x110000 has invalid SPI mode 6",
+         "E esp_image: image at 0x110000 has invalid SPI mode 6: not an image esptool writes"},
+        {2, 0xFF, "W esp_image: image at 0x110000 has invalid SPI mode 255",
+         "E esp_image: image at 0x110000 has invalid SPI mode 255: not an image esptool writes"},
+        {3, 0x50, "W esp_image: image at 0x110000 has invalid SPI size 5",
+         "E esp_image: image at 0x110000 has invalid SPI size 5: not an image esptool writes"},
+        {3, 0xF0, "W esp_image: image at 0x110000 has invalid SPI size 15",
+         "E esp_image: image at 0x110000 has invalid SPI size 15: not an image esptool writes"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sdk_img_t s = sdk_image(SLOT);
+        s.img.buf[cases[i].off] = cases[i].value;
+        timg_refresh(&s.img, &s.spec);
+        bs_image_opts_t o = v3_opts(SLOT, SLOT_SIZE);
+        trun_t *r = run_all_chunkings(s.img.buf, s.img.at.len, &o);
+        assert_int_equal(r->err, ESP_OK);
+        assert_string_equal(r->log.lines[0], cases[i].warn);
+        free(r);
+        o.update = true;
+        r = run_all_chunkings(s.img.buf, s.img.at.len, &o);
+        assert_int_equal(r->err, ESP_ERR_IMAGE_INVALID);
+        assert_int_equal(r->fail_at, 8);
+        assert_false(r->header_ok);
+        assert_int_equal(r->log.count, 1);
+        assert_string_equal(r->log.lines[0], cases[i].err);
+        free(r);
+        sdk_free(&s);
+    }
+    /* The largest valid values pass both ways. */
+    sdk_img_t s = sdk_image(SLOT);
+    s.img.buf[2] = 5;
+    s.img.buf[3] = (uint8_t)((s.img.buf[3] & 0x0Fu) | 0x40u);
+    timg_refresh(&s.img, &s.spec);
+    bs_image_opts_t o = v3_opts(SLOT, SLOT_SIZE);
+    o.update = true;
+    trun_t *r = run_all_chunkings(s.img.buf, s.img.at.len, &o);
+    assert_int_equal(r->err, ESP_OK);
+    free(r);
+    sdk_free(&s);
+}
+
+/* A well-formed V3 app with no descriptor: booted (the SDK never reads it),
+ * refused as an update once the last segment has gone by. */
+static void test_update_requires_descriptor(void **state)
+{
+    (void)state;
+    sdk_img_t s = sdk_image(SLOT);
+    s.img.buf[0xC18] ^= 0x01; /* the magic word opening .flash.rodata */
+    timg_refresh(&s.img, &s.spec);
+    bs_image_opts_t o = v3_opts(SLOT, SLOT_SIZE);
+    o.log_segments = false;
+    trun_t *r = run_all_chunkings(s.img.buf, s.img.at.len, &o);
+    assert_int_equal(r->err, ESP_OK);
+    assert_false(r->info.has_desc);
+    free(r);
+    o.update = true;
+    r = run_all_chunkings(s.img.buf, s.img.at.len, &o);
+    assert_int_equal(r->err, ESP_ERR_IMAGE_INVALID);
+    assert_int_equal(r->fail_at, s.img.at.seg_end);
+    assert_int_equal(r->log.count, 1);
+    assert_string_equal(r->log.lines[0],
+                        "E esp_image: image at 0x110000 has no app descriptor (magic 0xabcd5432)");
+    free(r);
+    /* V1 images carry none: never asked for. */
+    o.kind = BS_IMAGE_V1;
+    r = trun(s.img.buf, s.img.at.len, &o, 0);
+    assert_int_equal(r->err, ESP_OK);
+    free(r);
+    sdk_free(&s);
+}
+
+/* Load addresses: DRAM 0x3FFE8000..0x40000000, IRAM 0x40100000..0x4010C000,
+ * the flash window; RAM segments must also end inside their region. Segment
+ * 2 is the 64-byte DRAM one, at file offset 0xD84 (its header at 0xD7C). */
+static void test_segment_regions(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t load;
+        bool ok;
+    } cases[] = {
+        {0x3FFE8000u, true},  {0x3FFFFFC0u, true},  /* ends exactly at 0x40000000 */
+        {0x3FFFFFC4u, false}, {0x3FFE7FFCu, false}, /* crosses the end / starts below */
+        {0x40100000u, true},  {0x4010BFC0u, true},  {0x4010BFC4u, false},
+        {0x20000000u, false}, {0x60000000u, false}, {0x00000000u, false},
+        {0x40000000u, false}, /* the ROM */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sdk_img_t s = sdk_image(SLOT);
+        timg_put32(s.img.buf + 0xD7C, cases[i].load);
+        timg_refresh(&s.img, &s.spec);
+        bs_image_opts_t o = v3_opts(SLOT, SLOT_SIZE);
+        o.log_segments = false;
+        trun_t *r = run_all_chunkings(s.img.buf, s.img.at.len, &o);
+        if ((r->err == ESP_OK) != cases[i].ok) {
+            tlog_dump(&r->log);
+            fail_msg("load address 0x%08x: %s", (unsigned)cases[i].load,
+                     cases[i].ok ? "refused" : "accepted");
+        }
+        if (!cases[i].ok) {
+            char want[160];
+            snprintf(want, sizeof want,
+                     "E esp_image: image at 0x110000: segment 2 (0x%08x, 64 bytes) is outside "
+                     "DRAM, IRAM and the flash window",
+                     (unsigned)cases[i].load);
+            assert_int_equal(r->fail_at, 0xD84);
+            assert_string_equal(r->log.lines[0], want);
+        }
+        free(r);
+        sdk_free(&s);
+    }
+}
+
 typedef struct {
     uint32_t slot, max_len, entry;
     bool check, ok;
@@ -578,6 +702,9 @@ int main(void)
         cmocka_unit_test(test_sixteen_segments),
         cmocka_unit_test(test_max_len_boundary),
         cmocka_unit_test(test_huge_segment_length),
+        cmocka_unit_test(test_update_refuses_bad_fields),
+        cmocka_unit_test(test_update_requires_descriptor),
+        cmocka_unit_test(test_segment_regions),
         cmocka_unit_test(test_entry_window),
         cmocka_unit_test(test_bytes_after_end_not_consumed),
         cmocka_unit_test(test_hash_if_present),

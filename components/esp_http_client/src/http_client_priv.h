@@ -66,6 +66,7 @@ struct esp_http_client {
     int conn_port;
     bool conn_tls;
     bool reused;                    /* this exchange runs on a kept-alive connection */
+    int req_write_len;              /* the open request's body length (0: none) */
     esp_tls_last_error_t tls_error; /* the last closed connection's errors */
 
     /* the response */

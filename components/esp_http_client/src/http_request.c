@@ -176,6 +176,7 @@ esp_err_t esp_http_client_open(esp_http_client_handle_t client, int write_len)
         return ESP_ERR_INVALID_ARG;
     }
     esp_err_t err = ensure_connected(client);
+    client->req_write_len = write_len;
     if (err == ESP_OK) {
         err = hc_send_request(client, write_len);
     }

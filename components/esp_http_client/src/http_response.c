@@ -244,9 +244,16 @@ int esp_http_client_fetch_headers(esp_http_client_handle_t client)
         if (client->rx_off == client->rx_len) {
             int n = fill(client);
             if (n == 0 && client->reused && !client->got_bytes) {
-                /* The server dropped the idle kept-alive connection; callers retry. */
+                /* The server dropped the idle kept-alive connection (many close
+                 * after a redirect whatever they announced). A request without
+                 * a body is sent again once on a new connection; one whose body
+                 * the caller wrote cannot be, and the caller retries. */
                 ESP_LOGD(HTTP_TAG, "kept-alive connection closed by the server");
                 esp_http_client_close(client);
+                if (client->req_write_len == 0 && esp_http_client_open(client, 0) == ESP_OK &&
+                    !client->reused) {
+                    continue;
+                }
                 return ESP_FAIL;
             }
             if (n == 0) {

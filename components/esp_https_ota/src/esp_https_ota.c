@@ -163,7 +163,8 @@ static esp_err_t check_head(https_ota_t *h)
     static bs_image_stream_t s; /* ~700 B: not on the task stack */
     const bs_image_opts_t opts = {.kind = BS_IMAGE_V3, .hash = BS_HASH_REQUIRED,
                                   .start_addr = h->partition->address,
-                                  .max_len = h->partition->size, .check_entry = true};
+                                  .max_len = h->partition->size, .check_entry = true,
+                                  .update = true};
     bs_image_stream_init(&s, NULL, &opts);
     esp_err_t err = bs_image_stream_feed(&s, h->head, h->head_len, NULL);
     if (err == ESP_OK && h->head_len < HEAD_LEN && !bs_image_stream_done(&s)) {
