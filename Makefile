@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo powercut fuzz clean
+.PHONY: all deps build test demo powercut fuzz clean target
 
 all: build
 
@@ -35,6 +35,11 @@ fuzz: deps
 POWERCUT_FLAGS ?= --nested 200
 powercut: build
 	$(BUILD)/tests/powercut --stride 1 --jobs $(JOBS) $(POWERCUT_FLAGS)
+
+# The portable core cross-compiled for the ESP8266's lx106 CPU (target/):
+# libraries, size table, QEMU test programs, the real bootloader image.
+target: build
+	$(MAKE) -C target OUT=$(CURDIR)/$(BUILD)/target TOOL=$(CURDIR)/$(BUILD)/bin/ota8266
 
 clean:
 	rm -rf $(BUILD) build-fuzz demo

@@ -16,6 +16,7 @@
 #include "bs_image.h"
 #include "cli.h"
 #include "commands.h"
+#include "elf2image_xtensa.h"
 #include "elf_read.h"
 #include "image_info.h"
 #include "image_writer.h"
@@ -429,11 +430,40 @@ static int layout_app(const char *cmd, const e2i_args_t *a, const elf_file_t *el
     return 0;
 }
 
+/* A real ESP8266 program (Xtensa ELF) takes esptool's path; -1 for a host ELF. */
+static int xtensa_elf2image(const char *cmd, const e2i_args_t *a)
+{
+    FILE *f = fopen(a->input, "rb");
+    if (!f) {
+        return -1; /* elf_load reports it */
+    }
+    uint8_t *buf = malloc(MAX_ELF_LEN);
+    size_t size = buf ? fread(buf, 1, MAX_ELF_LEN, f) : 0;
+    fclose(f);
+    int rc = -1;
+    if (buf && e2i_xtensa_is_elf(buf, size)) {
+        static const char *const modes[] = {"qio", "qout", "dio", "dout"};
+        e2i_xtensa_args_t x = {a->version, 0, a->spi_speed, a->flash_bytes, a->output};
+        for (uint8_t i = 0; i < 4; i++) {
+            if (!strcmp(a->flash_mode, modes[i])) {
+                x.spi_mode = i;
+            }
+        }
+        rc = e2i_xtensa(cmd, a->input, buf, size, &x);
+    }
+    free(buf);
+    return rc;
+}
+
 int cmd_elf2image(int argc, char **argv)
 {
     const char *cmd = argv[0];
     e2i_args_t a;
     int rc = e2i_parse(argc, argv, &a);
+    if (rc >= 0) {
+        return rc;
+    }
+    rc = xtensa_elf2image(cmd, &a);
     if (rc >= 0) {
         return rc;
     }
