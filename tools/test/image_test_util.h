@@ -123,7 +123,8 @@ static inline size_t tiny_elf_write(const char *path, const tiny_elf_t *t)
     uint32_t code_off = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr);
     uint32_t code_end = ((t->entry_off + 16u > 0x100u ? t->entry_off + 16u : 0x100u) + 15u) & ~15u;
     uint32_t desc_off = code_end;
-    uint32_t names_off = desc_off + (t->desc ? 256u : 0u);
+    uint32_t desc_len = t->desc ? 256u : 0u; /* one length for room and copy (-Warray-bounds) */
+    uint32_t names_off = desc_off + desc_len;
     uint32_t sh_off = (names_off + (uint32_t)sizeof names + 7u) & ~7u;
     uint16_t shnum = t->desc ? 4 : 3;
     size_t size = sh_off + shnum * sizeof(Elf64_Shdr) + t->tail;
@@ -160,8 +161,8 @@ static inline size_t tiny_elf_write(const char *path, const tiny_elf_t *t)
     for (uint32_t i = code_off; i < code_end; i++) {
         b[i] = (uint8_t)(i * 11u + 5u);
     }
-    if (t->desc) {
-        memcpy(b + desc_off, t->desc, 256);
+    if (desc_len != 0) {
+        memcpy(b + desc_off, t->desc, desc_len);
     }
     memcpy(b + names_off, names, sizeof names);
     Elf64_Shdr sh[4] = {{0}};
