@@ -211,7 +211,7 @@ def plot(res, out_dir):
                                                     x["erases"], x["sdk_erases"], x["model_ms"],
                                                     x["sdk_model_ms"]))
     script = """
-set terminal pngcairo size 1200,520 font ",10"
+set terminal pngcairo size 1200,520 font ",10" noenhanced
 set output '%s'
 set multiplot layout 1,2
 set style data histograms
@@ -226,7 +226,7 @@ plot '%s' using 2:xtic(1) title 'curl', '' using 3 title 'bare mbedTLS GET', '' 
 set title 'Flash work per OTA, 0xF0000 slot (modelled ESP8266 ms, log)'
 set ylabel 'ms (37.1 per erase, 6.37 per 4 KB programmed)'
 set logscale y
-plot '%s' using 6:xtic(1) title 'ota8266', '' using 7 title 'SDK (whole-slot erase)'
+plot '%s' using 5:xtic(1) title 'ota8266', '' using 6 title 'SDK (whole-slot erase)'
 unset multiplot
 """ % (os.path.join(out_dir, "results.png"), d1, d2)
     try:
