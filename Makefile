@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo powercut fuzz clean target
+.PHONY: all deps build test demo powercut fuzz bench clean target
 
 all: build
 
@@ -41,5 +41,16 @@ powercut: build
 target: build
 	$(MAKE) -C target OUT=$(CURDIR)/$(BUILD)/target TOOL=$(CURDIR)/$(BUILD)/bin/ota8266
 
+# The benchmark suite (docs/performance.md): an optimised build of its own in
+# build-bench/, then bench/run.sh prints the table and writes
+# bench/results.json and bench/results.png. BENCH_RUNS=N runs per figure.
+BENCH_BUILD ?= build-bench
+BENCH_JOBS ?= 2
+bench:
+	@sh scripts/deps.sh valgrind gnuplot-nox
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BENCH_BUILD) -j $(BENCH_JOBS)
+	sh bench/run.sh $(BENCH_BUILD)
+
 clean:
-	rm -rf $(BUILD) build-fuzz demo
+	rm -rf $(BUILD) $(BENCH_BUILD) build-fuzz demo

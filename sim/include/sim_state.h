@@ -73,6 +73,9 @@ typedef struct {
     /* writes + erases: the index the fault plan counts (reads change nothing,
      * so a cut before a read equals a cut after the previous write) */
     uint64_t modify_ops;
+    /* erases of a sector that already read all 0xFF: wear and (on the chip)
+     * 37 ms of blocking for nothing */
+    uint64_t blank_erases;
 } sim_counters_t;
 
 typedef struct {

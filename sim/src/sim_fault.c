@@ -149,6 +149,8 @@ void sim_flash_print_stats(const sim_state_t *st, void *stdio_file)
     fprintf(out, "  writes         %" PRIu64 " (%" PRIu64 " bytes)\n", c->writes, c->bytes_written);
     fprintf(out, "  erases         %" PRIu64 " (%" PRIu64 " bytes)\n", c->erases,
             c->erases * SIM_SECTOR_SIZE);
+    fprintf(out, "  blank erases   %" PRIu64 " (of sectors that were already all 0xFF)\n",
+            c->blank_erases);
     fprintf(out, "  modifying ops  %" PRIu64 " (writes + erases: what --cut-at counts)\n",
             c->modify_ops);
     fprintf(out, "  power cuts     %" PRIu32 "\n", st->power_cuts);

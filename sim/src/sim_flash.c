@@ -412,6 +412,22 @@ esp_err_t sim_flash_write(sim_flash_t *f, uint32_t addr, const void *src, uint32
     return ESP_OK;
 }
 
+/* Whether the sector already reads all 0xFF (not counted as a read: the
+ * chip does not do it, the counter of blank erases does). */
+static esp_err_t sector_is_blank(sim_flash_t *f, uint32_t addr, bool *blank)
+{
+    uint8_t buf[SIM_SECTOR_SIZE];
+    esp_err_t err = sim_flash_pread_all(f, addr, buf, sizeof buf);
+    if (err != ESP_OK) {
+        return err;
+    }
+    *blank = true;
+    for (uint32_t i = 0; i < sizeof buf && *blank; i++) {
+        *blank = buf[i] == 0xFF;
+    }
+    return ESP_OK;
+}
+
 esp_err_t sim_flash_erase_sector(sim_flash_t *f, uint32_t addr)
 {
     if (addr & (SIM_SECTOR_SIZE - 1)) {
@@ -426,11 +442,16 @@ esp_err_t sim_flash_erase_sector(sim_flash_t *f, uint32_t addr)
     if (sim_fault_before_op(f, addr, NULL, SIM_SECTOR_SIZE, &err)) {
         return err;
     }
+    bool blank = false;
+    if ((err = sector_is_blank(f, addr, &blank)) != ESP_OK) {
+        return err;
+    }
     err = sim_flash_fill_raw(f, addr, 0xFF, SIM_SECTOR_SIZE, NULL);
     if (err != ESP_OK) {
         return err;
     }
     f->st->counters.erases++;
+    f->st->counters.blank_erases += blank;
     f->st->counters.modify_ops++;
     uint32_t sector = addr / SIM_SECTOR_SIZE;
     if (sector < SIM_MAX_SECTORS) {

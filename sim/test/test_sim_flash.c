@@ -268,6 +268,36 @@ static void test_counters_exact_after_known_sequence(void **state)
     test_chip_close(&c);
 }
 
+/* An erase of a sector that already reads all 0xFF is counted as blank,
+ * whatever the sector held before: one programmed byte makes it not blank. */
+static void test_blank_erases_counted(void **state)
+{
+    (void)state;
+    test_chip_t c;
+    test_chip_open(&c, 1 * MB, NULL);
+    const uint8_t zero = 0x00;
+    const uint8_t ff = 0xFF;
+    assert_int_equal(sim_flash_erase_sector(&c.f, 0x1000), ESP_OK); /* fresh: blank */
+    assert_int_equal(sim_flash_write(&c.f, 0x2FFF, &zero, 1), ESP_OK);
+    assert_int_equal(sim_flash_erase_sector(&c.f, 0x2000), ESP_OK); /* last byte 0: not blank */
+    assert_int_equal(sim_flash_erase_sector(&c.f, 0x2000), ESP_OK); /* erased again: blank */
+    assert_int_equal(sim_flash_write(&c.f, 0x3000, &ff, 1), ESP_OK); /* 0xFF over 0xFF */
+    assert_int_equal(sim_flash_erase_sector(&c.f, 0x3000), ESP_OK); /* still blank */
+    assert_int_equal(c.f.st->counters.erases, 4);
+    assert_int_equal(c.f.st->counters.blank_erases, 3);
+    /* the blank check is not a read of the chip */
+    assert_int_equal(c.f.st->counters.reads, 0);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    sim_flash_print_stats(c.f.st, out);
+    fclose(out);
+    assert_non_null(strstr(text, "blank erases   3"));
+    free(text);
+    test_chip_close(&c);
+}
+
 static void test_hal_routes_to_the_chip(void **state)
 {
     (void)state;
@@ -343,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_missing_file_without_create),
         cmocka_unit_test(test_contents_persist_across_reopen),
         cmocka_unit_test(test_counters_exact_after_known_sequence),
+        cmocka_unit_test(test_blank_erases_counted),
         cmocka_unit_test(test_hal_routes_to_the_chip),
         cmocka_unit_test(test_attach_checks_the_fd_size),
         cmocka_unit_test(test_cut_kind_names),

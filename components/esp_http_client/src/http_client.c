@@ -103,14 +103,6 @@ esp_http_client_handle_t esp_http_client_init(const esp_http_client_config_t *co
         return NULL;
     }
     apply_settings(c, config);
-    c->rx_buf = malloc((size_t)c->buffer_size_rx);
-    c->hdr_key = malloc((size_t)c->buffer_size_rx + 1);
-    c->hdr_value = malloc((size_t)c->buffer_size_rx + 1);
-    if (c->rx_buf == NULL || c->hdr_key == NULL || c->hdr_value == NULL) {
-        ESP_LOGE(HTTP_TAG, "Allocation failed");
-        esp_http_client_cleanup(c);
-        return NULL;
-    }
     if (hc_header_set(&c->headers, "User-Agent", HTTP_DEFAULT_USER_AGENT) != ESP_OK ||
         apply_target(c, config) != ESP_OK) {
         ESP_LOGE(HTTP_TAG, "Error set configurations");

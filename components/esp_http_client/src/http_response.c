@@ -213,9 +213,32 @@ static int parse_some(esp_http_client_handle_t c, int max)
     return -1;
 }
 
+/* The receive and header buffers exist from the first response on: not
+ * during the TLS handshake, which is the connection's heap peak. */
+static int alloc_buffers(esp_http_client_handle_t c)
+{
+    if (c->rx_buf != NULL) {
+        return 0;
+    }
+    c->rx_buf = malloc((size_t)c->buffer_size_rx);
+    c->hdr_key = malloc((size_t)c->buffer_size_rx + 1);
+    c->hdr_value = malloc((size_t)c->buffer_size_rx + 1);
+    if (c->rx_buf == NULL || c->hdr_key == NULL || c->hdr_value == NULL) {
+        ESP_LOGE(HTTP_TAG, "Allocation failed: 3 buffers of %d bytes (buffer_size)",
+                 c->buffer_size_rx);
+        free(c->rx_buf), free(c->hdr_key), free(c->hdr_value);
+        c->rx_buf = c->hdr_key = c->hdr_value = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 /* Refills rx_buf; returns bytes (> 0), 0 at EOF, -1 on error or timeout (logged). */
 static int fill(esp_http_client_handle_t c)
 {
+    if (alloc_buffers(c) != 0) {
+        return -1;
+    }
     ssize_t n = esp_tls_conn_read(c->tls, c->rx_buf, (size_t)c->buffer_size_rx);
     if (n > 0) {
         c->rx_len = (int)n;

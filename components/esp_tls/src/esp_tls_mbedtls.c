@@ -3,6 +3,7 @@
  * I/O through our own BIO (timeouts, the IN-content-length model), and the
  * SDK's log lines ("mbedtls_ssl_handshake returned -0x%x", "read error :%d:").
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,22 @@ _Static_assert(ESP_TLS_MFL_4096 == MBEDTLS_SSL_MAX_FRAG_LEN_4096, "mbedTLS value
 #define IN_CONTENT_LEN_MAX 16384
 
 static mbedtls_x509_crt *s_global_cacert;
+
+/* One random generator for every connection, seeded once: Debian's entropy
+ * context carries HAVEGE's 36 KB of state, which per connection on the heap
+ * was most of the TLS client's peak (bench: docs/performance.md). mbedTLS's
+ * threading support locks both for concurrent connections. */
+static mbedtls_entropy_context s_entropy;
+static mbedtls_ctr_drbg_context s_ctr_drbg;
+static pthread_once_t s_rng_once = PTHREAD_ONCE_INIT;
+static int s_rng_seed_ret;
+
+static void rng_seed(void)
+{
+    mbedtls_entropy_init(&s_entropy);
+    mbedtls_ctr_drbg_init(&s_ctr_drbg);
+    s_rng_seed_ret = mbedtls_ctr_drbg_seed(&s_ctr_drbg, mbedtls_entropy_func, &s_entropy, NULL, 0);
+}
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
@@ -171,7 +188,8 @@ static esp_err_t setup_record_sizes(esp_tls_t *tls, const esp_tls_cfg_t *cfg)
 
 static esp_err_t setup_conf(esp_tls_t *tls, const esp_tls_cfg_t *cfg)
 {
-    int ret = mbedtls_ctr_drbg_seed(&tls->ctr_drbg, mbedtls_entropy_func, &tls->entropy, NULL, 0);
+    (void)pthread_once(&s_rng_once, rng_seed); /* fails only on misuse of the once control */
+    int ret = s_rng_seed_ret;
     if (ret != 0) {
         ESP_LOGE(TLS_TAG, "mbedtls_ctr_drbg_seed returned -0x%x", -ret);
         tls_capture(tls, 0, ret);
@@ -184,7 +202,7 @@ static esp_err_t setup_conf(esp_tls_t *tls, const esp_tls_cfg_t *cfg)
         tls_capture(tls, 0, ret);
         return ESP_ERR_MBEDTLS_SSL_CONFIG_DEFAULTS_FAILED;
     }
-    mbedtls_ssl_conf_rng(&tls->conf, mbedtls_ctr_drbg_random, &tls->ctr_drbg);
+    mbedtls_ssl_conf_rng(&tls->conf, mbedtls_ctr_drbg_random, &s_ctr_drbg);
     /* TLS 1.2 only: older versions are what a server downgrade would aim for. */
     mbedtls_ssl_conf_min_version(&tls->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
@@ -210,8 +228,6 @@ esp_err_t tls_mbedtls_setup(esp_tls_t *tls, const char *host, const esp_tls_cfg_
 {
     mbedtls_ssl_init(&tls->ssl);
     mbedtls_ssl_config_init(&tls->conf);
-    mbedtls_entropy_init(&tls->entropy);
-    mbedtls_ctr_drbg_init(&tls->ctr_drbg);
     mbedtls_x509_crt_init(&tls->cacert);
     mbedtls_x509_crt_init(&tls->clientcert);
     mbedtls_pk_init(&tls->clientkey);
@@ -335,8 +351,6 @@ void tls_mbedtls_free(esp_tls_t *tls)
     }
     mbedtls_ssl_free(&tls->ssl);
     mbedtls_ssl_config_free(&tls->conf);
-    mbedtls_ctr_drbg_free(&tls->ctr_drbg);
-    mbedtls_entropy_free(&tls->entropy);
     mbedtls_x509_crt_free(&tls->cacert);
     mbedtls_x509_crt_free(&tls->clientcert);
     mbedtls_pk_free(&tls->clientkey);

@@ -50,8 +50,6 @@ struct esp_tls {
     tls_record_guard_t guard;
     mbedtls_ssl_context ssl;
     mbedtls_ssl_config conf;
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context ctr_drbg;
     mbedtls_x509_crt cacert;
     mbedtls_x509_crt clientcert;
     mbedtls_pk_context clientkey;

@@ -4,10 +4,34 @@
 
 #include "bs_hal.h"
 #include "esp_flash_hal.h"
+#include "esp_private/spi_flash_stats.h"
 
 static bs_hal_t s_hal;
 static uint32_t s_detected_size;
 static int s_installed;
+static spi_flash_erase_stats_t s_erase_stats;
+
+static void note_erase_call(uint32_t sectors)
+{
+    if (sectors == 0) {
+        return;
+    }
+    s_erase_stats.erase_calls++;
+    s_erase_stats.sectors_erased += sectors;
+    if (sectors > s_erase_stats.max_sectors_per_call) {
+        s_erase_stats.max_sectors_per_call = sectors;
+    }
+}
+
+void spi_flash_get_erase_stats(spi_flash_erase_stats_t *out)
+{
+    *out = s_erase_stats;
+}
+
+void spi_flash_reset_erase_stats(void)
+{
+    s_erase_stats = (spi_flash_erase_stats_t){0};
+}
 
 void spi_flash_hal_install(const bs_hal_t *hal)
 {
@@ -46,6 +70,7 @@ esp_err_t spi_flash_erase_sector(size_t sector)
     if (!s_installed) {
         return ESP_ERR_INVALID_STATE;
     }
+    note_erase_call(1);
     return bs_flash_erase_sector(&s_hal, (uint32_t)sector * SPI_FLASH_SEC_SIZE);
 }
 
@@ -58,6 +83,7 @@ esp_err_t spi_flash_erase_range(size_t start_addr, size_t size)
     if ((start_addr | size) & (SPI_FLASH_SEC_SIZE - 1)) {
         return ESP_ERR_FLASH_OP_FAIL;
     }
+    note_erase_call((uint32_t)(size / SPI_FLASH_SEC_SIZE));
     return bs_flash_erase_range(&s_hal, (uint32_t)start_addr, (uint32_t)size);
 }
 

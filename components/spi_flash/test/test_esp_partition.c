@@ -3,6 +3,8 @@
 #include "flash_test_util.h"
 
 #include "esp_partition.h"
+#include "esp_private/spi_flash_stats.h"
+#include "spi_flash.h"
 
 static tchip_t s_chip;
 
@@ -235,6 +237,25 @@ static void test_write_over_unerased_is_a_flash_error(void **state)
     assert_int_equal(esp_partition_write(nvs, 100, &one, 1), ESP_OK);
 }
 
+/* Each erase call is one blocking call of n sectors; the longest is kept. */
+static void test_erase_stats_count_sectors_per_call(void **state)
+{
+    (void)state;
+    const esp_partition_t *ota0 = by_label("ota_0");
+    spi_flash_reset_erase_stats();
+    assert_int_equal(esp_partition_erase_range(ota0, 0, 0x1000), ESP_OK);
+    assert_int_equal(esp_partition_erase_range(ota0, 0x1000, 0x3000), ESP_OK);
+    assert_int_equal(spi_flash_erase_sector(ota0->address / 0x1000 + 8), ESP_OK);
+    spi_flash_erase_stats_t st;
+    spi_flash_get_erase_stats(&st);
+    assert_int_equal(st.erase_calls, 3);
+    assert_int_equal(st.sectors_erased, 5);
+    assert_int_equal(st.max_sectors_per_call, 3);
+    spi_flash_reset_erase_stats();
+    spi_flash_get_erase_stats(&st);
+    assert_int_equal(st.erase_calls + st.sectors_erased + st.max_sectors_per_call, 0);
+}
+
 typedef struct {
     uint32_t start;
     uint32_t size;
@@ -302,6 +323,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_find_apps_in_table_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_erase_stats_count_sectors_per_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find_data_and_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_label_of_16_chars_and_user_type, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_ends_at_md5_row_or_bad_magic, setup, teardown),
