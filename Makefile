@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo powercut fuzz bench clean target
+.PHONY: all deps build test test-sanitize demo powercut fuzz bench clean target
 
 all: build
 
@@ -17,8 +17,23 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The whole suite twice: as built, then every host program (tools, simulator,
+# harness, unit tests, the power-cut campaign) under ASan + UBSan in
+# $(BUILD)-asan. Device images stay uninstrumented there, as on the device
+# (cmake/ota8266.cmake, ota_device_lib). SANITIZE=0 skips the second pass.
+SANITIZE ?= 1
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+ifneq ($(SANITIZE),0)
+	$(MAKE) test-sanitize
+endif
+
+# The per-project workflow test builds the examples as the SDK does (no
+# sanitizers there): it runs once, in the plain pass.
+test-sanitize: deps
+	cmake -S . -B $(BUILD)-asan -DOTA8266_SANITIZE=ON -DOTA8266_FUZZ=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD)-asan -j $(JOBS)
+	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) -E '^workflow_'
 
 demo: build
 	sh scripts/demo.sh $(BUILD)
@@ -53,4 +68,4 @@ bench:
 	sh bench/run.sh $(BENCH_BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BENCH_BUILD) build-fuzz demo
+	rm -rf $(BUILD) $(BUILD)-asan $(BENCH_BUILD) build-fuzz demo

@@ -131,6 +131,68 @@ function(ota_image target)
     add_custom_target(${target} ALL DEPENDS ${I_OUTPUT})
 endfunction()
 
+# ota_device_lib(<lib> <out_var>): the library as a device image links it.
+#   A sanitized build (OTA8266_SANITIZE) instruments every host program: the
+#   tools, the simulator, the harness and all unit tests. A device image is
+#   firmware: like the bootloader it is built as for the device, and an
+#   instrumented one would not fit its slot (simple_ota: ~1 MB > 0xF0000).
+#   So an app links <lib>_device, the same sources and settings compiled
+#   without sanitizers, and so on down its dependencies.
+function(ota_device_lib lib out)
+    set(${out} ${lib} PARENT_SCOPE)
+    if(NOT OTA8266_SANITIZE OR NOT TARGET ${lib})
+        return()
+    endif()
+    get_target_property(_type ${lib} TYPE)
+    get_target_property(_imported ${lib} IMPORTED)
+    if(_imported OR NOT _type STREQUAL "STATIC_LIBRARY")
+        return()
+    endif()
+    set(_dev ${lib}_device)
+    if(NOT TARGET ${_dev})
+        get_target_property(_srcs ${lib} SOURCES)
+        get_target_property(_dir ${lib} SOURCE_DIR)
+        set(_abs "")
+        foreach(_s ${_srcs})
+            if(NOT IS_ABSOLUTE ${_s})
+                set(_s ${_dir}/${_s})
+            endif()
+            list(APPEND _abs ${_s})
+        endforeach()
+        add_library(${_dev} STATIC ${_abs})
+        # generated sources (esp_err_to_name.c) are made by the original's rules
+        get_target_property(_gen_dir ${lib} BINARY_DIR)
+        foreach(_s ${_abs})
+            string(FIND ${_s} ${_gen_dir} _in_build)
+            if(_in_build EQUAL 0)
+                set_source_files_properties(${_s} PROPERTIES GENERATED TRUE)
+            endif()
+        endforeach()
+        add_dependencies(${_dev} ${lib})
+        target_include_directories(${_dev}
+            PUBLIC $<TARGET_PROPERTY:${lib},INTERFACE_INCLUDE_DIRECTORIES>
+            PRIVATE $<TARGET_PROPERTY:${lib},INCLUDE_DIRECTORIES>)
+        target_compile_definitions(${_dev}
+            PUBLIC $<TARGET_PROPERTY:${lib},INTERFACE_COMPILE_DEFINITIONS>
+            PRIVATE $<TARGET_PROPERTY:${lib},COMPILE_DEFINITIONS>)
+        get_target_property(_opts ${lib} COMPILE_OPTIONS)
+        if(_opts)
+            target_compile_options(${_dev} PRIVATE ${_opts})
+        endif()
+        target_compile_options(${_dev} PRIVATE -fno-sanitize=all)
+        get_target_property(_libs ${lib} LINK_LIBRARIES)
+        if(_libs)
+            set(_mapped "")
+            foreach(_l ${_libs})
+                ota_device_lib(${_l} _m)
+                list(APPEND _mapped ${_m})
+            endforeach()
+            target_link_libraries(${_dev} PUBLIC ${_mapped})
+        endif()
+    endif()
+    set(${out} ${_dev} PARENT_SCOPE)
+endfunction()
+
 # ota_app(NAME <project> SRCS <files...> [VERSION <ver>] [APP_OFFSET <hex>]
 #         [FLASH_SIZE <size>] [DEPS <libs...>] [OUTPUT_DIR <dir>]
 #         [EMBED_TXTFILES <files...>])
@@ -164,7 +226,16 @@ function(ota_app)
                                OTA8266_IDF_VER="${OTA8266_IDF_VER}")
     # A firmware image carries no symbols (the SDK .bin has none either).
     target_link_options(${_exe} PRIVATE -Wl,-z,noseparate-code -s)
-    target_link_libraries(${_exe} PRIVATE esp_system ${A_DEPS})
+    set(_deps "")
+    foreach(_d esp_system ${A_DEPS})
+        ota_device_lib(${_d} _m)
+        list(APPEND _deps ${_m})
+    endforeach()
+    target_link_libraries(${_exe} PRIVATE ${_deps})
+    if(OTA8266_SANITIZE)
+        target_compile_options(${_exe} PRIVATE -fno-sanitize=all)
+        target_link_options(${_exe} PRIVATE -fno-sanitize=all)
+    endif()
     ota_image(${A_NAME}_bin ELF $<TARGET_FILE:${_exe}> DEPENDS ${_exe}
         OUTPUT ${A_OUTPUT_DIR}/${A_NAME}.bin
         ARGS --version 3 --flash_mode ${OTA8266_FLASH_MODE} --flash_freq ${OTA8266_FLASH_FREQ}
