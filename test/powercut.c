@@ -270,14 +270,18 @@ typedef struct {
     /* per scenario: runs, runs that completed only when re-run, runs that
      * passed through a rollback */
     unsigned runs[MAX_SCENARIOS], incomplete[MAX_SCENARIOS], rolled_back[MAX_SCENARIOS];
+    unsigned refused[MAX_SCENARIOS]; /* rolled back, then that version refused (pc_outcome_t) */
+    unsigned refused_all;
 } tally_t;
 
 static void report(const pc_case_t *c, const result_t *r, tally_t *t)
 {
     size_t sc = (size_t)(c->sc - pc_scenarios);
     t->runs[sc]++;
-    t->incomplete[sc] += r->out.cls == PC_OK && !r->out.completed;
+    t->incomplete[sc] += r->out.cls == PC_OK && !r->out.completed && !r->out.refused;
     t->rolled_back[sc] += r->out.cls == PC_OK && r->out.rolled_back;
+    t->refused[sc] += r->out.cls == PC_OK && r->out.refused;
+    t->refused_all += r->out.cls == PC_OK && r->out.refused;
     if (r->out.cls == PC_OK) {
         return;
     }
@@ -548,16 +552,17 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < pc_n_scenarios && i < MAX_SCENARIOS; i++) {
         if (t.runs[i]) {
             printf("powercut: scenario %s: %u runs (clean run included), %u completed only when "
-                   "re-run, %u passed through a rollback\n",
-                   pc_scenarios[i].name, t.runs[i], t.incomplete[i], t.rolled_back[i]);
+                   "re-run, %u passed through a rollback, %u of them then refused that version\n",
+                   pc_scenarios[i].name, t.runs[i], t.incomplete[i], t.rolled_back[i],
+                   t.refused[i]);
         }
     }
     printf("powercut: wall time %.1f s, %u job(s); %u (cut point, kind) pairs were their point's "
            "clean cut and ran once as it\n", now_s() - t0, o.jobs, p.same_as_clean);
     printf("powercut: scenarios=%u cut_points=%u kinds=%u runs=%u nested=%u bricked=%u "
-           "wrong_image=%u seed=%" PRIu64 "\n",
+           "wrong_image=%u refused=%u seed=%" PRIu64 "\n",
            p.scenarios, p.points, o.n_replay ? 0 : o.n_kinds, t.done, p.nested, t.bricked,
-           t.wrong, o.seed);
+           t.wrong, t.refused_all, o.seed);
     if (workers_ok && t.bricked == 0 && t.wrong == 0) {
         fx_rmtree(s_dir); /* failures keep their chips there */
         return 0;

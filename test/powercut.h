@@ -65,6 +65,12 @@ typedef struct {
     uint32_t cuts_fired;
     bool completed;        /* the update finished without the re-run */
     bool rolled_back;      /* a bootloader rolled the new app back on the way */
+    /* The cut fell in the new app's trial boot, before it confirmed: it was
+     * rolled back (ESP-IDF: a reset before confirmation is a failure), and
+     * the factory example then refused that version for good, as ESP-IDF's
+     * example does (esp_ota_get_last_invalid_partition). Not bricked: the
+     * old app runs, intact, and otadata is consistent. */
+    bool refused;
     uint64_t ops;          /* modifying ops over every power-on */
     char why[240];
 } pc_outcome_t;

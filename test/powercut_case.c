@@ -37,6 +37,7 @@
 #define ROM_BANNER "ets Jan  8 2013,rst cause:"
 #define FLASH_ERROR "E (T) sim_flash: "
 #define ROLLING_BACK ": marking it ABORTED, rolling back to "
+#define REFUSED "native_ota_example: The firmware has been rolled back to the previous version."
 
 #define RB_DIR H_BUILD "/test/apps/rollback"
 #define RB_BOOTLOADER RB_DIR "/bootloader_rollback.bin"
@@ -438,8 +439,10 @@ static void power_on(const pc_case_t *c, const char *chip, const h_faults_t *f, 
 {
     const char *until = c->sc->done_marker;
     const char *head_end = strstr(until, "(T) ");
+    char markers[256]; /* the end, or the factory's refusal of a rolled-back version */
+    snprintf(markers, sizeof markers, "%s\n%s", head_end ? head_end + 4 : until, REFUSED);
     h_set_timeout(PHASE_TIMEOUT_S);
-    h_run_faults(chip, PHASE_BOOTS, head_end ? head_end + 4 : until, f, run);
+    h_run_faults(chip, PHASE_BOOTS, markers, f, run);
 }
 
 void pc_run_case(const pc_case_t *c, const char *chip, sim_op_t *trace, pc_outcome_t *out)
@@ -485,14 +488,21 @@ void pc_run_case(const pc_case_t *c, const char *chip, sim_op_t *trace, pc_outco
     power_on(c, chip, &no_cuts, &run);
     if (check_console(sc, &run, false, &last, out) &&
         (!run.r.until_seen || last != (long)sc->done_addr)) {
-        fail(out, PC_BRICKED, "the update does not complete, even when re-run without cuts%s",
-             run.r.timed_out ? " (timed out)" : "");
+        char line[160];
+        snprintf(line, sizeof line, "W (T) %s", REFUSED);
+        if (out->rolled_back && last == (long)sc->old_app.addr && h_has_line(&run, line)) {
+            out->refused = true;
+        } else {
+            fail(out, PC_BRICKED, "the update does not complete, even when re-run without cuts%s",
+                 run.r.timed_out ? " (timed out)" : "");
+        }
     }
     if (out->cls != PC_OK) {
         keep_console(chip, &run);
     }
     h_run_free(&run);
     if (out->cls == PC_OK) {
-        (void)check_flash(sc, chip, true, out);
+        /* refused: the old app stays selected, so only the mid-run checks apply */
+        (void)check_flash(sc, chip, !out->refused, out);
     }
 }

@@ -19,12 +19,15 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "net_fixture.h"
 
 #define RB_DIR H_BUILD "/test/apps/rollback"
 #define RB_BOOTLOADER RB_DIR "/bootloader_rollback.bin"
 #define RB_BOOTLOADER3 RB_DIR "/bootloader_rollback3.bin"
 #define RB_BOOTLOADER_OFF RB_DIR "/bootloader_norollback.bin"
 #define RB_APP(name) RB_DIR "/" name ".bin"
+/* native_ota_example linked with app_update built with rollback on (test/CMakeLists.txt) */
+#define RB_NATIVE H_BUILD "/test/powercut/pc_native_rb.bin"
 
 #define FACTORY 0x10000u
 #define OTA0 0x110000u
@@ -425,6 +428,111 @@ static void test_read_otadata_after_rollback(void **state)
     free(text);
 }
 
+/* ---- the shipped native_ota_example with rollback on -------------------------- */
+
+/* The example as factory, serving `payload` from s_server -WWW. */
+static const char *native_chip(const char *name, const char *payload, fx_proc_t *server,
+                               char **www)
+{
+    *www = fx_mkdtemp("ota8266-rbwww");
+    assert_non_null(*www);
+    size_t len;
+    char *img = fx_read_file(payload, &len);
+    assert_non_null(img);
+    char path[300];
+    snprintf(path, sizeof path, "%s/hello_world.bin", *www);
+    assert_int_equal(fx_write_file(path, img, len), 0);
+    free(img);
+    assert_int_equal(fx_start_s_server(server, *www, "-WWW", H_TEST_CA, H_TEST_KEY, NULL), 0);
+    const char *chip = h_path(name);
+    h_flash_standard(chip, H_PT_FACTORY, RB_NATIVE, FACTORY, 0u);
+    flash_at(chip, 0x0, RB_BOOTLOADER);
+    h_set_ap("myssid", "mypassword");
+    h_set_net_map(8070, server->port);
+    return chip;
+}
+
+static void native_done(fx_proc_t *server, char *www)
+{
+    fx_stop(server);
+    fx_rmtree(www);
+    free(www);
+    h_set_ap(NULL, NULL);
+    h_set_net_map(0, 0);
+}
+
+/*
+ * hello_world never confirms: it is rolled back to the factory example, which
+ * then sees the same version on the server and leaves it there (ESP-IDF's
+ * example rule) instead of installing the failing app on every boot.
+ */
+static void test_native_example_refuses_rolled_back_version(void **state)
+{
+    (void)state;
+    fx_proc_t server;
+    char *www;
+    const char *chip = native_chip("native_rb.bin", H_HELLO, &server, &www);
+    h_run_t run;
+    h_run(chip, 3, "The firmware has been rolled back to the previous version.", &run);
+    native_done(&server, www);
+    if (!run.r.until_seen) {
+        fputs(run.console, stderr);
+        fail_msg("the factory example did not refuse the rolled-back version");
+    }
+    const uint32_t boots[] = {FACTORY, OTA0, FACTORY};
+    assert_boots(&run, boots, 3);
+    static const char *const refused[] = {
+        "I (T) native_ota_example: New firmware version: 1.0",
+        "I (T) native_ota_example: Running firmware version: 1.0",
+        "I (T) native_ota_example: Last invalid firmware version: 1.0",
+        "W (T) native_ota_example: New version is the same as invalid version.",
+        "W (T) native_ota_example: Previously, there was an attempt to launch the firmware with "
+        "1.0 version, but it failed.",
+        "W (T) native_ota_example: The firmware has been rolled back to the previous version.",
+    };
+    H_ASSERT_BLOCK(&run, refused, 6);
+    /* one download and one update, not two */
+    assert_int_equal(h_count_prefix(&run, "I (T) native_ota_example: esp_ota_begin succeeded"), 1);
+    H_ASSERT_LINE(&run, "W (T) boot: ota_0 is PENDING_VERIFY after 1 boot attempt: marking it "
+                        "ABORTED, rolling back to factory");
+    /* the refusal wrote nothing: otadata as the rollback left it */
+    assert_sector(chip, OTADATA_A, 5, ABORTED, 1, 1, 0x00);
+    assert_sector(chip, OTADATA_B, 3, PENDING, 1, 1, 0x00);
+    h_run_free(&run);
+}
+
+/* The example itself as the new app: once its network is up it confirms
+ * itself, and stays selected at the next boot. */
+static void test_native_example_confirms_itself(void **state)
+{
+    (void)state;
+    fx_proc_t server;
+    char *www;
+    const char *chip = native_chip("native_ok.bin", RB_NATIVE, &server, &www);
+    h_run_t run;
+    /* its OTA task starts only after app_main has confirmed it */
+    h_run(chip, 2, "native_ota_example: Running partition type 0 subtype 16", &run);
+    native_done(&server, www);
+    if (!run.r.until_seen) {
+        fputs(run.console, stderr);
+        fail_msg("the new example did not confirm itself");
+    }
+    const uint32_t boots[] = {FACTORY, OTA0};
+    assert_boots(&run, boots, 2);
+    H_ASSERT_LINE(&run, "I (T) boot: ota_0 is NEW: marking it PENDING_VERIFY, boot attempt 1 of 1");
+    H_ASSERT_LINE(&run, "I (T) native_ota_example: Diagnostics passed: the network is up. Marking "
+                        "this app valid");
+    /* as for rb_confirm: PENDING_VERIFY in B, then VALID in A */
+    assert_sector(chip, OTADATA_A, 5, VALID, 1, 1, 0x00);
+    assert_sector(chip, OTADATA_B, 3, PENDING, 1, 1, 0x00);
+    h_run_free(&run);
+    /* the next power-on keeps it: nothing left to decide */
+    h_run(chip, 1, "boot: Loaded app from partition at offset", &run);
+    H_ASSERT_LINE(&run, "I (T) boot: Loaded app from partition at offset 0x110000");
+    assert_int_equal(run.r.counters.erases, 0);
+    h_run_free(&run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +546,8 @@ int main(void)
         cmocka_unit_test(test_rollback_off_ota0_new_boots_unchanged),
         cmocka_unit_test(test_power_cut_recording_the_attempt_counts_once),
         cmocka_unit_test(test_read_otadata_after_rollback),
+        cmocka_unit_test(test_native_example_refuses_rolled_back_version),
+        cmocka_unit_test(test_native_example_confirms_itself),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,8 @@ typedef struct {
     uint32_t max_boots;      /* stop after this many boots (0 = no limit) */
     double time_scale;       /* virtual time runs this many times faster */
     double timeout_s;        /* real seconds for the whole run (0 = none) */
-    const char *until;       /* stop when a console line contains this text */
+    const char *until;       /* stop when a console line contains this text (or one of
+                                several, separated by '\n') */
     int color;               /* -1 auto (terminal), 0 off, 1 on */
     bool stats;              /* print the flash counters at the end */
     bool strict;             /* strict NOR mode */

@@ -31,6 +31,22 @@ typedef struct {
     bool until_seen;
 } relay_t;
 
+/* True when line contains one of the markers in until ('\n' separates them). */
+static bool line_has_marker(const char *line, const char *until)
+{
+    while (until && *until) {
+        const char *end = strchr(until, '\n');
+        size_t n = end ? (size_t)(end - until) : strlen(until);
+        for (const char *p = line; n > 0 && *p; p++) {
+            if (strncmp(p, until, n) == 0) {
+                return true;
+            }
+        }
+        until = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
 /* Forwards device output line by line; a line is checked for the marker once complete. */
 static void relay_bytes(relay_t *r, const char *buf, size_t n)
 {
@@ -39,7 +55,7 @@ static void relay_bytes(relay_t *r, const char *buf, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (buf[i] == '\n' || r->fill == sizeof r->line - 1) {
             r->line[r->fill] = '\0';
-            if (r->until && strstr(r->line, r->until)) {
+            if (line_has_marker(r->line, r->until)) {
                 r->until_seen = true;
             }
             r->fill = 0;

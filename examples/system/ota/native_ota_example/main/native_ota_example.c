@@ -9,6 +9,7 @@
 
 #include "esp_event.h"
 #include "esp_http_client.h"
+#include "esp_image_format.h"
 #include "esp_log.h"
 #include "esp_netif.h"
 #include "esp_ota_ops.h"
@@ -60,6 +61,58 @@ static void log_progress(int written, int total, uint32_t t0_ms, int *next_tenth
                  (int)((int64_t)written * 100 / total), kbps);
     } else {
         ESP_LOGI(TAG, "Written %d bytes, %u KB/s", written, kbps);
+    }
+}
+
+/*
+ * Our images (elf2image) open with the app descriptor: image header, the
+ * descriptor segment's header, then esp_app_desc_t. An image laid out
+ * otherwise (esptool's) has it further in; the check is then skipped.
+ */
+#define DESC_OFFSET (ESP_IMAGE_HEADER_LEN + ESP_IMAGE_SEGMENT_HEADER_LEN)
+
+/* false: the download must stop. A version that was already tried here and
+ * rolled back is never installed again: without this, a device would fetch
+ * the same failing app on every boot. */
+static bool new_version_acceptable(const char *head, int len)
+{
+    if (len < (int)(DESC_OFFSET + sizeof(esp_app_desc_t))) {
+        return true;
+    }
+    esp_app_desc_t new_app;
+    memcpy(&new_app, head + DESC_OFFSET, sizeof new_app);
+    if (new_app.magic_word != ESP_APP_DESC_MAGIC_WORD) {
+        ESP_LOGW(TAG, "No app descriptor at offset %u of the new image: version not checked",
+                 (unsigned)DESC_OFFSET);
+        return true;
+    }
+    ESP_LOGI(TAG, "New firmware version: %.32s", new_app.version);
+    esp_app_desc_t running_app;
+    if (esp_ota_get_partition_description(esp_ota_get_running_partition(), &running_app) == ESP_OK) {
+        ESP_LOGI(TAG, "Running firmware version: %.32s", running_app.version);
+    }
+    const esp_partition_t *last_invalid = esp_ota_get_last_invalid_partition();
+    esp_app_desc_t invalid_app;
+    if (last_invalid != NULL &&
+        esp_ota_get_partition_description(last_invalid, &invalid_app) == ESP_OK) {
+        ESP_LOGI(TAG, "Last invalid firmware version: %.32s", invalid_app.version);
+        if (memcmp(invalid_app.version, new_app.version, sizeof new_app.version) == 0) {
+            ESP_LOGW(TAG, "New version is the same as invalid version.");
+            ESP_LOGW(TAG, "Previously, there was an attempt to launch the firmware with %.32s "
+                          "version, but it failed.", invalid_app.version);
+            ESP_LOGW(TAG, "The firmware has been rolled back to the previous version.");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Never returns: the task ends without an update (nothing to report as an error). */
+static void __attribute__((noreturn)) task_done(void)
+{
+    vTaskDelete(NULL);
+    for (;;) {
+        vTaskDelay(portMAX_DELAY);
     }
 }
 
@@ -135,6 +188,21 @@ static void ota_example_task(void *pvParameter)
     ESP_LOGI(TAG, "Writing to partition subtype %d at offset 0x%x", update_partition->subtype,
              (unsigned)update_partition->address);
 
+    /* The first bytes decide whether this version is wanted at all, before
+     * esp_ota_begin erases anything. */
+    int first = 0;
+    while (first < (int)(DESC_OFFSET + sizeof(esp_app_desc_t))) {
+        int n = esp_http_client_read(client, ota_write_data + first, BUFFSIZE - first);
+        if (n <= 0) {
+            break;
+        }
+        first += n;
+    }
+    if (!new_version_acceptable(ota_write_data, first)) {
+        http_cleanup(client);
+        task_done();
+    }
+
     err = esp_ota_begin(update_partition, content_length > 0 ? (size_t)content_length : OTA_SIZE_UNKNOWN,
                         &update_handle);
     if (err != ESP_OK) {
@@ -148,7 +216,12 @@ static void ota_example_task(void *pvParameter)
     int next_tenth = 1;
     uint32_t t0 = esp_log_timestamp();
     for (;;) {
-        int data_read = esp_http_client_read(client, ota_write_data, BUFFSIZE);
+        int data_read = first;
+        if (first > 0) {
+            first = 0; /* the bytes read for the version check go first */
+        } else {
+            data_read = esp_http_client_read(client, ota_write_data, BUFFSIZE);
+        }
         if (data_read < 0) {
             ESP_LOGE(TAG, "Error: SSL data read error");
             esp_ota_abort(update_handle);
@@ -204,5 +277,16 @@ void app_main(void)
     ESP_ERROR_CHECK(esp_netif_init());
     ESP_ERROR_CHECK(esp_event_loop_create_default());
     ESP_ERROR_CHECK(example_connect());
+
+    /* A new app proves itself by getting this far (flash, NVS, network up):
+     * with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE it is confirmed here, else the
+     * bootloader would roll it back at the next reset. */
+    const esp_partition_t *running = esp_ota_get_running_partition();
+    esp_ota_img_states_t ota_state;
+    if (esp_ota_get_state_partition(running, &ota_state) == ESP_OK &&
+        ota_state == ESP_OTA_IMG_PENDING_VERIFY) {
+        ESP_LOGI(TAG, "Diagnostics passed: the network is up. Marking this app valid");
+        ESP_ERROR_CHECK(esp_ota_mark_app_valid_cancel_rollback());
+    }
     xTaskCreate(&ota_example_task, "ota_example_task", 8192, NULL, 5, NULL);
 }
