@@ -155,11 +155,17 @@ esp_err_t esp_ota_begin(const esp_partition_t *partition, size_t image_size,
     return ESP_OK;
 }
 
-/* Programs [off, off + len) of the slot, erasing each sector it reaches first. */
+/* Programs [off, off + len) of the slot, erasing each sector it reaches
+ * first, unless that sector is still blank (one erase call = one sector). */
 static esp_err_t program(ota_entry_t *e, uint32_t off, const uint8_t *src, uint32_t len)
 {
     while (e->erased_end < off + len) {
-        esp_err_t err = esp_partition_erase_range(e->part, e->erased_end, SPI_FLASH_SEC_SIZE);
+        bool blank = false;
+        esp_err_t err = bs_flash_sector_blank(spi_flash_hal(), e->part->address + e->erased_end,
+                                              &blank);
+        if (err == ESP_OK && !blank) {
+            err = esp_partition_erase_range(e->part, e->erased_end, SPI_FLASH_SEC_SIZE);
+        }
         if (err != ESP_OK) {
             ESP_LOGE(TAG, "erasing sector at 0x%x failed: 0x%x (%s)",
                      (unsigned)(e->part->address + e->erased_end), (unsigned)err,
