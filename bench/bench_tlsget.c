@@ -1,6 +1,7 @@
 /*
  * bench_tlsget HOST PORT PATH CA.pem: the TLS library's floor. A bare
- * mbedTLS HTTPS GET (default configuration, TCP_NODELAY, CA check, body read
+ * mbedTLS HTTPS GET (default configuration but esp_tls's cipher suite and
+ * curve order, esp_tls_prefs.h; TCP_NODELAY, CA check, body read
  * in 1 KB pieces and dropped), with the allocator counted as in bench_ota.
  * Prints one line of key=value: body bytes, times in ms, peak heap.
  */
@@ -18,6 +19,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "bench_alloc.h"
+#include "esp_tls_prefs.h"
 
 static double now_ms(void)
 {
@@ -70,6 +72,10 @@ int main(int argc, char **argv)
     mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&conf, &ca, NULL);
     mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
+    /* esp_tls's cipher suite and curve order: the same TLS work as the OTA. */
+    static tls_prefs_t prefs;
+    tls_prefs_build(&prefs);
+    tls_prefs_apply(&conf, &prefs);
     if ((ret = mbedtls_ssl_setup(&ssl, &conf)) != 0 ||
         (ret = mbedtls_ssl_set_hostname(&ssl, host)) != 0) {
         return fail("mbedtls_ssl_setup", ret);

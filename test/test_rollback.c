@@ -151,8 +151,10 @@ static void test_factory_ota0_never_confirms_rollback_factory(void **state)
                         "ABORTED, rolling back to factory");
     H_ASSERT_LINE(&run, "W (T) boot: ota_0 is ABORTED: booting factory");
     assert_int_equal(h_count_prefix(&run, "Hello world!"), 2);
-    /* Two state writes in all, each one erase + one 32-byte write. */
-    assert_int_equal(run.r.counters.erases, 2);
+    /* Two state writes in all, each one 32-byte write; entry B was still
+     * blank (no erase), entry A held NEW (one erase). */
+    assert_int_equal(run.r.counters.erases, 1);
+    assert_int_equal(run.r.counters.blank_erases, 0);
     assert_int_equal(run.r.counters.writes, 2);
     assert_sector(chip, OTADATA_A, 5, ABORTED, 1, 1, 0x00);
     assert_sector(chip, OTADATA_B, 3, PENDING, 1, 1, 0x00);
@@ -187,7 +189,9 @@ static void test_factory_ota0_confirms_stays_valid(void **state)
     assert_int_equal(h_count_prefix(&run, "I (T) boot: ota_0 is"), 1);
     H_ASSERT_NO_LINE(&run, "W (T) boot: ota_0 is PENDING_VERIFY after 1 boot attempt: marking it "
                            "ABORTED, rolling back to factory");
-    assert_int_equal(run.r.counters.erases, 2); /* PENDING_VERIFY, then VALID: no more */
+    /* PENDING_VERIFY into blank B (no erase), then VALID over A: no more. */
+    assert_int_equal(run.r.counters.erases, 1);
+    assert_int_equal(run.r.counters.blank_erases, 0);
     assert_sector(chip, OTADATA_A, 5, VALID, 1, 1, 0x00);
     assert_sector(chip, OTADATA_B, 3, PENDING, 1, 1, 0x00);
     h_run_free(&run);
@@ -337,22 +341,33 @@ static int count_of(const char *text, const char *needle)
     return n;
 }
 
-/* A cut at the first state write (op 1 erases entry B, op 2 writes it; clean
- * or torn): NEW stays in charge, so the next power-on records the attempt
- * again and ota_0 runs exactly once before the rollback. */
+/* A cut at the first state write (clean or torn): NEW stays in charge, so
+ * the next power-on records the attempt again and ota_0 runs exactly once
+ * before the rollback. Entry B is blank (op 1 writes it, no erase) or was
+ * left programmed past its entry by an earlier torn erase (op 1 erases it,
+ * op 2 writes it). */
 static void test_power_cut_recording_the_attempt_counts_once(void **state)
 {
     (void)state;
     static const struct {
+        bool b_dirty;
         uint64_t op;
         sim_cut_kind_t kind;
     } cuts[] = {
-        {1, SIM_CUT_CLEAN}, {1, SIM_CUT_TORN_ERASE}, {1, SIM_CUT_TORN_ERASE_RANDOM},
-        {2, SIM_CUT_CLEAN}, {2, SIM_CUT_TORN_WRITE}, {2, SIM_CUT_TORN_WRITE_BITS},
+        {false, 1, SIM_CUT_CLEAN},      {false, 1, SIM_CUT_TORN_WRITE},
+        {false, 1, SIM_CUT_TORN_WRITE_BITS},
+        {true, 1, SIM_CUT_CLEAN},       {true, 1, SIM_CUT_TORN_ERASE},
+        {true, 1, SIM_CUT_TORN_ERASE_RANDOM},
+        {true, 2, SIM_CUT_CLEAN},       {true, 2, SIM_CUT_TORN_WRITE},
+        {true, 2, SIM_CUT_TORN_WRITE_BITS},
     };
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         const char *chip = rb_chip("cut.bin", RB_BOOTLOADER, RB_APP("rb_never"));
         select_new(chip, "0");
+        if (cuts[i].b_dirty) {
+            static const uint8_t zero = 0x00;
+            h_write_bytes(chip, OTADATA_B + 0x800, &zero, 1);
+        }
         FILE *console = tmpfile();
         sim_run_opts_t o = {.chip_path = chip,
                             .flash_size = 4u << 20,
@@ -371,7 +386,8 @@ static void test_power_cut_recording_the_attempt_counts_once(void **state)
         char *text;
         console_of(console, &text);
         fclose(console);
-        print_message("cut before op %u, kind %d\n", (unsigned)cuts[i].op, cuts[i].kind);
+        print_message("B %s, cut before op %u, kind %d\n", cuts[i].b_dirty ? "dirty" : "blank",
+                      (unsigned)cuts[i].op, cuts[i].kind);
         assert_int_equal(r.power_cuts, 1);
         assert_true(r.until_seen);
         assert_int_equal(count_of(text, "rb_never: running ota_0, state PENDING_VERIFY"), 1);

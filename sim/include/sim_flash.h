@@ -21,6 +21,10 @@ extern "C" {
 typedef struct sim_flash {
     int fd;
     uint32_t size;
+    /* The chip file mapped MAP_SHARED (NULL: pread/pwrite): a store is in
+     * the file's page cache at once, as a pwrite would be, without a
+     * system call per flash operation. */
+    uint8_t *map;
     sim_state_t *st;
     bool own_fd;
     bool own_state; /* st is a private state made by sim_flash_open (released on close) */

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,8 +79,13 @@ uint32_t sim_parse_flash_size(const char *text)
 
 /* ---- raw file access ---------------------------------------------------- */
 
+/* Callers keep [addr, addr + len) inside the chip when the file is mapped. */
 esp_err_t sim_flash_pread_all(sim_flash_t *f, uint32_t addr, void *dst, uint32_t len)
 {
+    if (f->map && addr <= f->size && len <= f->size - addr) {
+        memcpy(dst, f->map + addr, len);
+        return ESP_OK;
+    }
     uint8_t *d = dst;
     while (len > 0) {
         ssize_t n = pread(f->fd, d, len, (off_t)addr);
@@ -101,6 +107,10 @@ esp_err_t sim_flash_pread_all(sim_flash_t *f, uint32_t addr, void *dst, uint32_t
 
 esp_err_t sim_flash_pwrite_all(sim_flash_t *f, uint32_t addr, const void *src, uint32_t len)
 {
+    if (f->map && addr <= f->size && len <= f->size - addr) {
+        memcpy(f->map + addr, src, len);
+        return ESP_OK;
+    }
     const uint8_t *s = src;
     while (len > 0) {
         ssize_t n = pwrite(f->fd, s, len, (off_t)addr);
@@ -216,8 +226,25 @@ static void flash_init(sim_flash_t *f)
     f->on_power_cut = default_power_cut;
 }
 
+/* Maps the chip file once its size is known; without a mapping every
+ * access stays a pread/pwrite, which is slower but the same. */
+static void map_chip(sim_flash_t *f)
+{
+    void *p = mmap(NULL, f->size, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd, 0);
+    f->map = p == MAP_FAILED ? NULL : p;
+}
+
+static void unmap_chip(sim_flash_t *f)
+{
+    if (f->map) {
+        munmap(f->map, f->size);
+        f->map = NULL;
+    }
+}
+
 static esp_err_t open_fail(sim_flash_t *f, esp_err_t err)
 {
+    unmap_chip(f);
     if (f->fd >= 0 && f->own_fd) {
         close(f->fd);
     }
@@ -298,7 +325,11 @@ esp_err_t sim_flash_open(sim_flash_t *f, const char *path, uint32_t size, bool c
         f->size = (uint32_t)sb.st_size;
     }
     esp_err_t err = bind_state(f, st);
-    return err == ESP_OK ? ESP_OK : open_fail(f, err);
+    if (err != ESP_OK) {
+        return open_fail(f, err);
+    }
+    map_chip(f);
+    return ESP_OK;
 }
 
 esp_err_t sim_flash_attach(sim_flash_t *f, int fd, sim_state_t *st)
@@ -318,11 +349,13 @@ esp_err_t sim_flash_attach(sim_flash_t *f, int fd, sim_state_t *st)
     f->fd = fd;
     f->size = st->chip_size;
     f->st = st;
+    map_chip(f);
     return ESP_OK;
 }
 
 void sim_flash_close(sim_flash_t *f)
 {
+    unmap_chip(f);
     if (f->fd >= 0 && f->own_fd) {
         close(f->fd);
     }

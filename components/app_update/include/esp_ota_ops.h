@@ -79,7 +79,9 @@ esp_err_t esp_ota_begin(const esp_partition_t *partition, size_t image_size,
  * they arrive; only bytes that passed are written.
  * ota8266: malformed headers and oversized images are refused here, before
  * the bytes reach flash (the SDK checks only the first byte and writes the rest).
- * ota8266: each sector is erased just before its first write (the SDK erased in begin).
+ * ota8266: each sector is erased just before its first write (the SDK erased in begin),
+ * and not at all when it already reads all 0xFF; what was programmed is read
+ * back and compared (a byte that did not take: ESP_ERR_FLASH_OP_FAIL, at once).
  *
  * @return
  *   - ESP_OK
@@ -95,10 +97,12 @@ esp_err_t esp_ota_write(esp_ota_handle_t handle, const void *data, size_t size);
 
 /*
  * Finishes an update: the image must be complete, with a matching checksum
- * and SHA-256, and the copy now in flash is verified again from flash
- * (it must be the image that was received). The handle is freed whatever
+ * and SHA-256, and every byte must have read back as written (so flash
+ * holds the image that was received). The handle is freed whatever
  * the result. Does not select the slot: call esp_ota_set_boot_partition.
  * ota8266: the SHA-256 is always checked (the SDK only with CONFIG_APP_UPDATE_CHECK_APP_HASH).
+ * ota8266: the image is checked as it streams and by the read-back of each
+ * write, not by reading the whole slot again (the SDK's esp_image_load).
  *
  * @return
  *   - ESP_OK
@@ -119,7 +123,9 @@ esp_err_t esp_ota_end(esp_ota_handle_t handle);
 esp_err_t esp_ota_abort(esp_ota_handle_t handle);
 
 /*
- * Selects the app partition to boot next. The image in it is verified first.
+ * Selects the app partition to boot next. The image in it is verified first
+ * (ota8266: unless esp_ota_end accepted it in this boot and nothing has
+ * modified flash since; the bootloader verifies it again at every boot).
  * With CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE the entry is written as NEW, with
  * the running app recorded as the one to roll back to; without it, as the SDK
  * writes it (state UNDEFINED: never rolled back).

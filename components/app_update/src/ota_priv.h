@@ -24,6 +24,10 @@ bool ota_is_ota_slot(const esp_partition_t *p);
  * accept is a slot the bootloader boots. */
 bs_image_opts_t ota_image_opts(const esp_partition_t *p, bool log_segments);
 
+/* True when esp_ota_end accepted an image in p in this boot and nothing has
+ * modified flash since: p holds a verified image, no need to read it again. */
+bool ota_end_verified(const esp_partition_t *p);
+
 /* The table's boot slots and its otadata partition (NULL when absent),
  * picked as the bootloader picks them (a later duplicate row wins). */
 const esp_partition_t *ota_find_otadata(bs_boot_slots_t *slots);

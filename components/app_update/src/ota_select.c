@@ -66,8 +66,16 @@ esp_err_t esp_ota_set_boot_partition(const esp_partition_t *partition)
         return ESP_ERR_INVALID_ARG;
     }
     const bs_hal_t *hal = spi_flash_hal();
-    bs_image_opts_t opts = ota_image_opts(p, true);
-    esp_err_t err = bs_image_verify(hal, &opts, NULL);
+    esp_err_t err = ESP_OK;
+    /* The SDK verifies the slot here; a slot esp_ota_end has just verified,
+     * and that nothing has written since, is not read and hashed again. */
+    if (ota_end_verified(p)) {
+        ESP_LOGD(TAG, "partition %s at 0x%x: verified by esp_ota_end, unchanged since", p->label,
+                 (unsigned)p->address);
+    } else {
+        bs_image_opts_t opts = ota_image_opts(p, true);
+        err = bs_image_verify(hal, &opts, NULL);
+    }
     if (err != ESP_OK) {
         ESP_LOGE(TAG, "partition %s at 0x%x holds no valid app image: 0x%x (%s)", p->label,
                  (unsigned)p->address, (unsigned)err, esp_err_to_name(err));

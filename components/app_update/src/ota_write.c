@@ -11,6 +11,7 @@
 #include "esp_flash_hal.h"
 #include "esp_log.h"
 #include "esp_ota_ops.h"
+#include "esp_private/spi_flash_stats.h"
 #include "spi_flash.h"
 #include "ota_priv.h"
 
@@ -39,6 +40,12 @@ typedef struct ota_entry {
 /* Handles live in a list like the SDK's; updates at once are rare and few. */
 static ota_entry_t *s_entries;
 static esp_ota_handle_t s_last_handle;
+
+/* The slot esp_ota_end last accepted, and spi_flash_modify_count() then. */
+static struct {
+    const esp_partition_t *part;
+    uint32_t modify_count;
+} s_ended;
 
 bool ota_is_ota_slot(const esp_partition_t *p)
 {
@@ -142,7 +149,8 @@ esp_err_t esp_ota_begin(const esp_partition_t *partition, size_t image_size,
     if (e == NULL) {
         return ESP_ERR_NO_MEM;
     }
-    bs_image_opts_t opts = ota_image_opts(p, false);
+    /* The segment lines the SDK's esp_ota_end prints, as the segments arrive. */
+    bs_image_opts_t opts = ota_image_opts(p, true);
     bs_image_stream_init(&e->stream, spi_flash_hal(), &opts);
     e->part = p;
     e->handle = ++s_last_handle;
@@ -155,11 +163,50 @@ esp_err_t esp_ota_begin(const esp_partition_t *partition, size_t image_size,
     return ESP_OK;
 }
 
-/* Programs [off, off + len) of the slot, erasing each sector it reaches first. */
+/*
+ * Reads back what was just programmed. A write that did not take (a worn
+ * cell, a sector whose erase was cut short and reads 0xFF only marginally,
+ * so that its erase was skipped) fails the update here, at once. Together
+ * with the streamed SHA-256 this is what esp_ota_end relies on.
+ */
+static esp_err_t read_back(const ota_entry_t *e, uint32_t off, const uint8_t *src, uint32_t len)
+{
+    uint8_t buf[256];
+    for (uint32_t done = 0; done < len;) {
+        uint32_t n = len - done < sizeof buf ? len - done : (uint32_t)sizeof buf;
+        esp_err_t err = esp_partition_read(e->part, off + done, buf, n);
+        if (err != ESP_OK) {
+            ESP_LOGE(TAG, "reading back %u bytes at 0x%x failed: 0x%x (%s)", (unsigned)n,
+                     (unsigned)(e->part->address + off + done), (unsigned)err,
+                     esp_err_to_name(err));
+            return err;
+        }
+        if (memcmp(buf, src + done, n) != 0) {
+            uint32_t i = 0;
+            while (buf[i] == src[done + i]) {
+                i++;
+            }
+            ESP_LOGE(TAG, "flash at 0x%x reads 0x%02x after 0x%02x was programmed: 0x%x (%s)",
+                     (unsigned)(e->part->address + off + done + i), buf[i], src[done + i],
+                     ESP_ERR_FLASH_OP_FAIL, esp_err_to_name(ESP_ERR_FLASH_OP_FAIL));
+            return ESP_ERR_FLASH_OP_FAIL;
+        }
+        done += n;
+    }
+    return ESP_OK;
+}
+
+/* Programs [off, off + len) of the slot, erasing each sector it reaches
+ * first, unless that sector is still blank (one erase call = one sector). */
 static esp_err_t program(ota_entry_t *e, uint32_t off, const uint8_t *src, uint32_t len)
 {
     while (e->erased_end < off + len) {
-        esp_err_t err = esp_partition_erase_range(e->part, e->erased_end, SPI_FLASH_SEC_SIZE);
+        bool blank = false;
+        esp_err_t err = bs_flash_sector_blank(spi_flash_hal(), e->part->address + e->erased_end,
+                                              &blank);
+        if (err == ESP_OK && !blank) {
+            err = esp_partition_erase_range(e->part, e->erased_end, SPI_FLASH_SEC_SIZE);
+        }
         if (err != ESP_OK) {
             ESP_LOGE(TAG, "erasing sector at 0x%x failed: 0x%x (%s)",
                      (unsigned)(e->part->address + e->erased_end), (unsigned)err,
@@ -172,8 +219,9 @@ static esp_err_t program(ota_entry_t *e, uint32_t off, const uint8_t *src, uint3
     if (err != ESP_OK) {
         ESP_LOGE(TAG, "writing %u bytes at 0x%x failed: 0x%x (%s)", (unsigned)len,
                  (unsigned)(e->part->address + off), (unsigned)err, esp_err_to_name(err));
+        return err;
     }
-    return err;
+    return read_back(e, off, src, len);
 }
 
 /*
@@ -281,6 +329,11 @@ esp_err_t esp_ota_write(esp_ota_handle_t handle, const void *data, size_t size)
     return commit(e, bytes, len);
 }
 
+/*
+ * Every byte reached flash through program(), which read it back, and the
+ * parser checked all of them (checksum, SHA-256, entry window): flash holds
+ * the image received, verified, without reading the slot a second time.
+ */
 esp_err_t esp_ota_end(esp_ota_handle_t handle)
 {
     ota_entry_t *e = find_entry(handle);
@@ -288,35 +341,27 @@ esp_err_t esp_ota_end(esp_ota_handle_t handle)
         return ESP_ERR_NOT_FOUND;
     }
     esp_err_t ret = ESP_OK;
-    bs_image_info_t streamed;
     if (e->received == 0) {
         ret = ESP_ERR_INVALID_ARG;
     } else if (e->flash_err != ESP_OK) {
         ESP_LOGE(TAG, "esp_ota_end: an earlier flash operation failed (0x%x %s)",
                  (unsigned)e->flash_err, esp_err_to_name(e->flash_err));
         ret = ESP_ERR_OTA_VALIDATE_FAILED;
-    } else if (bs_image_stream_finish(&e->stream, &streamed) != ESP_OK) {
+    } else if (bs_image_stream_finish(&e->stream, NULL) != ESP_OK) {
         ESP_LOGE(TAG, "esp_ota_end: the %u bytes received are not a complete, intact image",
                  (unsigned)e->received);
         ret = ESP_ERR_OTA_VALIDATE_FAILED;
     } else {
-        /* What counts is what flash holds now, not what was sent. */
-        bs_image_opts_t opts = ota_image_opts(e->part, true);
-        bs_image_info_t stored;
-        esp_err_t err = bs_image_verify(spi_flash_hal(), &opts, &stored);
-        if (err != ESP_OK) {
-            ESP_LOGE(TAG, "esp_ota_end: image in flash at 0x%x failed verification: 0x%x (%s)",
-                     (unsigned)e->part->address, (unsigned)err, esp_err_to_name(err));
-            ret = ESP_ERR_OTA_VALIDATE_FAILED;
-        } else if (stored.image_len != streamed.image_len ||
-                   memcmp(stored.hash_calc, streamed.hash_calc, sizeof stored.hash_calc) != 0) {
-            ESP_LOGE(TAG, "esp_ota_end: image in flash at 0x%x differs from the image received",
-                     (unsigned)e->part->address);
-            ret = ESP_ERR_OTA_VALIDATE_FAILED;
-        }
+        s_ended.part = e->part;
+        s_ended.modify_count = spi_flash_modify_count();
     }
     free_entry(e);
     return ret;
+}
+
+bool ota_end_verified(const esp_partition_t *p)
+{
+    return p != NULL && p == s_ended.part && s_ended.modify_count == spi_flash_modify_count();
 }
 
 esp_err_t esp_ota_abort(esp_ota_handle_t handle)

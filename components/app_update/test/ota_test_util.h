@@ -200,3 +200,15 @@ static inline void tchip_put_image(tchip_t *c, uint32_t addr, const timg_t *img)
 {
     tchip_poke(c, addr, img->buf, img->len);
 }
+
+/* Sets [addr, addr+len) to `value`, not counted: 0x00 stands for an older
+ * image in the slot (every sector must be erased before it is written). */
+static inline void tchip_fill(tchip_t *c, uint32_t addr, uint32_t len, uint8_t value)
+{
+    static uint8_t buf[4096];
+    memset(buf, value, sizeof buf);
+    for (uint32_t off = 0; off < len; off += sizeof buf) {
+        uint32_t n = len - off < sizeof buf ? len - off : (uint32_t)sizeof buf;
+        tchip_poke(c, addr + off, buf, n);
+    }
+}

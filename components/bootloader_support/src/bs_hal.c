@@ -92,6 +92,30 @@ esp_err_t bs_flash_erase_range(const bs_hal_t *hal, uint32_t addr, uint32_t len)
     return ESP_OK;
 }
 
+esp_err_t bs_flash_sector_blank(const bs_hal_t *hal, uint32_t addr, bool *blank)
+{
+    /* Words, not bytes: aligned for the ROM's reads, and small and fast on lx106. */
+    uint32_t buf[64];
+    *blank = false;
+    if (hal == NULL || (addr & (hal->sector_size - 1u)) != 0) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    /* The whole sector: a torn erase can leave any part of it programmed. */
+    for (uint32_t off = 0; off < hal->sector_size; off += sizeof buf) {
+        esp_err_t err = bs_flash_read(hal, addr + off, buf, sizeof buf);
+        if (err != ESP_OK) {
+            return err;
+        }
+        for (uint32_t i = 0; i < sizeof buf / sizeof buf[0]; i++) {
+            if (buf[i] != UINT32_MAX) {
+                return ESP_OK;
+            }
+        }
+    }
+    *blank = true;
+    return ESP_OK;
+}
+
 void bs_log(const bs_hal_t *hal, esp_log_level_t level, const char *tag, const char *fmt, ...)
 {
     if (hal == NULL || hal->log == NULL) {

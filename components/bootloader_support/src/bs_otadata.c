@@ -191,7 +191,12 @@ esp_err_t bs_otadata_write(const bs_hal_t *hal, uint32_t offset, int sector,
     uint32_t addr = offset + (uint32_t)sector * OTADATA_SECTOR_OFFSET;
     uint8_t raw[ESP_OTADATA_ENTRY_SIZE];
     bs_otadata_encode(e, raw);
-    esp_err_t err = bs_flash_erase_sector(hal, addr);
+    /* A copy that still reads erased needs no erase (a first update). */
+    bool blank = false;
+    esp_err_t err = bs_flash_sector_blank(hal, addr, &blank);
+    if (err == ESP_OK && !blank) {
+        err = bs_flash_erase_sector(hal, addr);
+    }
     if (err != ESP_OK) {
         return err;
     }

@@ -173,6 +173,54 @@ static void test_flash_erase(void **state)
     tflash_free(f);
 }
 
+/* bs_flash_sector_blank: the whole sector, a word at a time, stopping at the
+ * first programmed byte; never erases, never writes. */
+static void test_flash_sector_blank(void **state)
+{
+    (void)state;
+    static const struct {
+        int32_t dirty_at; /* byte of sector 1 set to 0x7F first; -1: none */
+        bool blank;
+        uint32_t bytes_read; /* reads stop at the 256-byte block holding it */
+    } rows[] = {
+        {-1, true, 4096}, {0, false, 256},      {3, false, 256},
+        {255, false, 256}, {256, false, 512},   {4095, false, 4096},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        bs_hal_t hal;
+        tflash_t *f = tflash_new(0x10000, &hal);
+        f->mem[0x0FFF] = 0x00; /* the neighbours do not count */
+        f->mem[0x2000] = 0x00;
+        if (rows[r].dirty_at >= 0) {
+            f->mem[0x1000 + (uint32_t)rows[r].dirty_at] = 0x7F;
+        }
+        bool blank = !rows[r].blank;
+        assert_int_equal(bs_flash_sector_blank(&hal, 0x1000, &blank), ESP_OK);
+        if (blank != rows[r].blank || f->bytes_read != rows[r].bytes_read) {
+            fail_msg("row %zu: blank %d bytes_read %u, want %d %u", r, blank,
+                     (unsigned)f->bytes_read, rows[r].blank, (unsigned)rows[r].bytes_read);
+        }
+        assert_int_equal(f->erases, 0);
+        assert_int_equal(f->writes, 0);
+        tflash_free(f);
+    }
+    bs_hal_t hal;
+    tflash_t *f = tflash_new(0x10000, &hal);
+    bool blank = true;
+    assert_int_equal(bs_flash_sector_blank(&hal, 0x1100, &blank), ESP_ERR_INVALID_ARG);
+    assert_false(blank);
+    blank = true;
+    assert_int_equal(bs_flash_sector_blank(&hal, 0x10000, &blank), ESP_ERR_FLASH_OP_FAIL);
+    assert_false(blank);
+    f->fail_read_lo = 0x1F00;
+    f->fail_read_hi = 0x1F01;
+    blank = true;
+    assert_int_equal(bs_flash_sector_blank(&hal, 0x1000, &blank), ESP_ERR_FLASH_OP_FAIL);
+    assert_false(blank);
+    assert_int_equal(f->reads, 15); /* the 15 blocks before the failing one */
+    tflash_free(f);
+}
+
 static void test_write_passes_backend_errors(void **state)
 {
     (void)state;
@@ -217,8 +265,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_le_helpers),  cmocka_unit_test(test_udivmod32),
         cmocka_unit_test(test_hal_check),   cmocka_unit_test(test_flash_ranges),
-        cmocka_unit_test(test_flash_erase), cmocka_unit_test(test_write_passes_backend_errors),
-        cmocka_unit_test(test_log_hook),
+        cmocka_unit_test(test_flash_erase), cmocka_unit_test(test_flash_sector_blank),
+        cmocka_unit_test(test_write_passes_backend_errors), cmocka_unit_test(test_log_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <mbedtls/x509.h>
 
 #include "esp_log.h"
+#include "esp_tls_prefs.h"
 #include "esp_tls_priv.h"
 
 _Static_assert(ESP_TLS_ERR_SSL_WANT_READ == MBEDTLS_ERR_SSL_WANT_READ, "SDK value");
@@ -34,11 +35,15 @@ static mbedtls_ctr_drbg_context s_ctr_drbg;
 static pthread_once_t s_rng_once = PTHREAD_ONCE_INIT;
 static int s_rng_seed_ret;
 
+/* Cipher suite and curve order (esp_tls_prefs.h), built with the generator. */
+static tls_prefs_t s_prefs;
+
 static void rng_seed(void)
 {
     mbedtls_entropy_init(&s_entropy);
     mbedtls_ctr_drbg_init(&s_ctr_drbg);
     s_rng_seed_ret = mbedtls_ctr_drbg_seed(&s_ctr_drbg, mbedtls_entropy_func, &s_entropy, NULL, 0);
+    tls_prefs_build(&s_prefs);
 }
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
@@ -203,6 +208,7 @@ static esp_err_t setup_conf(esp_tls_t *tls, const esp_tls_cfg_t *cfg)
         return ESP_ERR_MBEDTLS_SSL_CONFIG_DEFAULTS_FAILED;
     }
     mbedtls_ssl_conf_rng(&tls->conf, mbedtls_ctr_drbg_random, &s_ctr_drbg);
+    tls_prefs_apply(&tls->conf, &s_prefs);
     /* TLS 1.2 only: older versions are what a server downgrade would aim for. */
     mbedtls_ssl_conf_min_version(&tls->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);

@@ -6,7 +6,9 @@
 #include "esp_flash_hal.h"
 #include "esp_private/spi_flash_stats.h"
 
-static bs_hal_t s_hal;
+static bs_hal_t s_backend; /* what the platform installed */
+static bs_hal_t s_hal;     /* the same, every write and erase counted */
+static uint32_t s_modify_count;
 static uint32_t s_detected_size;
 static int s_installed;
 static spi_flash_erase_stats_t s_erase_stats;
@@ -33,10 +35,41 @@ void spi_flash_reset_erase_stats(void)
     s_erase_stats = (spi_flash_erase_stats_t){0};
 }
 
+static esp_err_t counted_write(void *ctx, uint32_t addr, const void *src, uint32_t len)
+{
+    const bs_hal_t *b = ctx;
+    s_modify_count++; /* before: a write that fails may still have changed bytes */
+    return b->write(b->flash_ctx, addr, src, len);
+}
+
+static esp_err_t counted_erase(void *ctx, uint32_t addr)
+{
+    const bs_hal_t *b = ctx;
+    s_modify_count++;
+    return b->erase_sector(b->flash_ctx, addr);
+}
+
+static esp_err_t backend_read(void *ctx, uint32_t addr, void *dst, uint32_t len)
+{
+    const bs_hal_t *b = ctx;
+    return b->read(b->flash_ctx, addr, dst, len);
+}
+
 void spi_flash_hal_install(const bs_hal_t *hal)
 {
+    s_backend = *hal;
     s_hal = *hal;
+    s_hal.flash_ctx = &s_backend;
+    s_hal.read = hal->read ? backend_read : NULL;
+    s_hal.write = hal->write ? counted_write : NULL;
+    s_hal.erase_sector = hal->erase_sector ? counted_erase : NULL;
+    s_modify_count++; /* another flash: nothing seen before holds */
     s_installed = 1;
+}
+
+uint32_t spi_flash_modify_count(void)
+{
+    return s_modify_count;
 }
 
 const bs_hal_t *spi_flash_hal(void)

@@ -22,6 +22,11 @@ typedef struct {
 void spi_flash_get_erase_stats(spi_flash_erase_stats_t *out);
 void spi_flash_reset_erase_stats(void);
 
+/* Changes with every write and erase through spi_flash_* or spi_flash_hal()
+ * (attempted, even if it failed) and with every HAL install: two equal
+ * readings mean the app has not modified flash in between. */
+uint32_t spi_flash_modify_count(void);
+
 #ifdef __cplusplus
 }
 #endif
