@@ -22,6 +22,7 @@
 #include "bs_image.h"
 #include "bs_otadata.h"
 #include "bs_partition.h"
+#include "bs_rollback.h"
 #include "net_fixture.h"
 #include "powercut.h"
 #include "sim_flash.h"
@@ -389,10 +390,25 @@ static bool check_flash(const pc_scenario_t *sc, const char *chip, bool done, pc
                   (unsigned)e[0].ota_seq, (unsigned)e[0].crc, (unsigned)e[1].ota_seq,
                   (unsigned)e[1].crc);
     }
-    int slot = bs_boot_select(&v.hal, &s_pc.table, &s_pc.slots, NULL);
+    esp_ota_select_entry_t charge[2];
+    memset(charge, 0xFF, sizeof charge);
+    int slot = bs_boot_select(&v.hal, &s_pc.table, &s_pc.slots, charge);
     int row = bs_boot_slot_row(&s_pc.slots, slot);
     long sel = row >= 0 ? (long)s_pc.table.rows[row].offset : -1;
     const pc_image_t *img = image_at(sc, sel);
+    /* What the next boot tries first: with rollback, an ABORTED or used-up
+     * selection sends it to the rollback target, and the slot otadata names
+     * may then be anything (a later update may be rewriting it). */
+    const pc_image_t *first = img;
+    long first_addr = sel;
+    if (strcmp(sc->bootloader, RB_BOOTLOADER) == 0 && slot != INVALID_INDEX) {
+        const bs_rb_config_t cfg = {.enabled = true, .attempts = 1}; /* sdkconfig.rollback */
+        bs_rb_plan_t plan;
+        bs_rb_plan(&s_pc.slots, slot, charge, &cfg, &plan);
+        int frow = plan.count > 0 ? bs_boot_slot_row(&s_pc.slots, plan.order[0]) : -1;
+        first_addr = frow >= 0 ? (long)s_pc.table.rows[frow].offset : -1;
+        first = image_at(sc, first_addr);
+    }
     if (ok && !img) {
         ok = fail(out, PC_WRONG_IMAGE, "otadata selects 0x%lx: neither the old (0x%x) nor the new "
                   "(0x%x)", sel, (unsigned)sc->old_app.addr, (unsigned)sc->new_app.addr);
@@ -402,9 +418,13 @@ static bool check_flash(const pc_scenario_t *sc, const char *chip, bool done, pc
         ok = fail(out, PC_BRICKED, "the scenario ended but the otadata entry in charge has state "
                   "0x%x, not 0x%x", (unsigned)e[bs_otadata_active(e, NULL)].ota_state,
                   (unsigned)sc->done_state);
-    } else if (ok && !slot_holds(&v, img)) {
-        ok = fail(out, PC_WRONG_IMAGE, "otadata selects 0x%lx, which does not hold the complete %s "
-                  "image (%s)", sel, img == &sc->new_app ? "new" : "old", img->file);
+    } else if (ok && !first) {
+        ok = fail(out, PC_WRONG_IMAGE, "the next boot starts at 0x%lx: neither the old nor the "
+                  "new app", first_addr);
+    } else if (ok && !slot_holds(&v, first)) {
+        ok = fail(out, PC_WRONG_IMAGE, "the next boot starts at 0x%lx, which does not hold the "
+                  "complete %s image (%s)", first_addr, first == &sc->new_app ? "new" : "old",
+                  first->file);
     }
     if (ok && !slot_holds(&v, &sc->old_app)) {
         ok = fail(out, PC_WRONG_IMAGE, "the old app at 0x%x was damaged", (unsigned)sc->old_app.addr);
