@@ -222,9 +222,13 @@ set key top left
 set grid ytics
 set title 'OTA time on loopback (median, ms)'
 set ylabel 'ms'
+set yrange [0:*]
+set offsets 0, 0, graph 0.05, 0
 plot '%s' using 2:xtic(1) title 'curl', '' using 3 title 'bare mbedTLS GET', '' using 4 title 'OTA (example on device)'
 set title 'Flash work per OTA, 0xF0000 slot (modelled ESP8266 ms, log)'
 set ylabel 'ms (37.1 per erase, 6.37 per 4 KB programmed)'
+set autoscale y
+set offsets 0, 0, 0, 0
 set logscale y
 plot '%s' using 5:xtic(1) title 'ota8266', '' using 6 title 'SDK (whole-slot erase)'
 unset multiplot
