@@ -76,6 +76,16 @@ const pc_scenario_t pc_scenarios[] = {
      {0x110000, RB_DIR "/rb_never.bin", "I (T) rb_never: running ota_0"}, {0}, {0, 0},
      "W (T) pc_factory: ota_0 was rolled back: not updating again", 0x10000,
      ESP_OTA_IMG_ABORTED},
+    /* Both again into an ota_0 that still holds an older app (here: a copy of
+     * the factory's), so that every sector of the slot is erased and torn
+     * erases land inside the update and its rollback too. */
+    {"factory->ota_0/confirm/dirty", RB_BOOTLOADER, {0x10000, NATIVE_RB, NATIVE_BANNER},
+     {0x110000, RB_DIR "/rb_confirm.bin", "I (T) rb_confirm: running ota_0"}, {0x110000, 0},
+     {0, 0}, "I (T) rb_confirm: confirmed; restarting", 0x110000, ESP_OTA_IMG_VALID},
+    {"factory->ota_0/rollback/dirty", RB_BOOTLOADER, {0x10000, FACTORY_RB, "I (T) pc_factory: started"},
+     {0x110000, RB_DIR "/rb_never.bin", "I (T) rb_never: running ota_0"}, {0x110000, 0}, {0, 0},
+     "W (T) pc_factory: ota_0 was rolled back: not updating again", 0x10000,
+     ESP_OTA_IMG_ABORTED},
 };
 const size_t pc_n_scenarios = sizeof pc_scenarios / sizeof pc_scenarios[0];
 
