@@ -458,11 +458,13 @@ static uint8_t *mutated(const row_t *r, size_t *len)
     return img;
 }
 
-static uint8_t *body_bytes(const row_t *r, size_t *len)
+/* The row's body; *len its length, *img_len that of the mutated image. */
+static uint8_t *body_bytes(const row_t *r, size_t *len, size_t *img_len)
 {
     size_t n;
     *len = 0;
     uint8_t *img = mutated(r, &n);
+    *img_len = n;
     switch (r->body) {
     case BODY_IMAGE:
         *len = n;
@@ -679,10 +681,8 @@ static void download_leg(const row_t *r, const mx_example_t *ex, int leg)
 {
     const char *const *lines = leg == LEG_NATIVE ? r->native : r->simple;
     bool no_writes = leg == LEG_NATIVE ? r->nw_native : r->nw_simple;
-    size_t len;
-    uint8_t *body = body_bytes(r, &len);
-    size_t img_len;
-    free(mutated(r, &img_len));
+    size_t len, img_len;
+    uint8_t *body = body_bytes(r, &len, &img_len);
     trickle_t t;
     memset(&t, 0, sizeof t);
     serve_row(r, body, r->body == BODY_HALF ? img_len : len, len, &t);
