@@ -6,7 +6,8 @@
  * 1 KB -> esp_ota_write) or as simple_ota_example does (esp_https_ota). The
  * running app is factory (0x10000). Prints one key=value line: the time
  * split, flash work from the simulator's counters, the longest erase call,
- * and the peak heap counted by the wrapped allocator (bench_alloc.c).
+ * and the peak heap counted by the wrapped allocator (bench_alloc.c). Set up
+ * as an app on the virtual device is: the same flash HAL and SHA-256 engine.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "esp_http_client.h"
 #include "esp_https_ota.h"
 #include "esp_ota_ops.h"
+#include "esp_private/sha256_host.h"
 #include "esp_private/spi_flash_stats.h"
 #include "sim_flash.h"
 
@@ -180,6 +182,8 @@ int main(int argc, char **argv)
     hal.erase_sector = timed_erase;
     spi_flash_hal_install(&hal);
     spi_flash_set_detected_size(flash.size);
+    esp_sha256_host_install(); /* both as the app start-up does (app_startup.c) */
+    sim_flash_prefault(&flash);
 
     esp_http_client_config_t cfg = {
         .url = url,

@@ -4,7 +4,7 @@
 # Extra package names as arguments are needed too (`make bench`: valgrind
 # for callgrind, gnuplot-nox for the plot).
 set -eu
-PKGS="build-essential cmake pkg-config libcmocka-dev libmbedtls-dev libhttp-parser-dev zlib1g-dev openssl python3-kconfiglib nginx curl tmux clang libclang-rt-14-dev gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc $*"
+PKGS="build-essential cmake pkg-config libcmocka-dev libmbedtls-dev libssl-dev libhttp-parser-dev zlib1g-dev openssl python3-kconfiglib nginx curl tmux clang libclang-rt-14-dev gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc $*"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

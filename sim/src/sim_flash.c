@@ -234,6 +234,19 @@ static void map_chip(sim_flash_t *f)
     f->map = p == MAP_FAILED ? NULL : p;
 }
 
+void sim_flash_prefault(sim_flash_t *f)
+{
+#ifdef MADV_POPULATE_WRITE
+    /* Contents are unchanged; only the page tables are filled. Older kernels
+     * refuse the advice (EINVAL), and then faults simply stay where they were. */
+    if (f->map) {
+        (void)madvise(f->map, f->size, MADV_POPULATE_WRITE);
+    }
+#else
+    (void)f;
+#endif
+}
+
 static void unmap_chip(sim_flash_t *f)
 {
     if (f->map) {

@@ -120,6 +120,43 @@ static void test_byte_count_carries_into_high_word(void **state)
     assert_int_equal(ctx.count_lo, 0x10);
 }
 
+/* An installed block function receives every block, whole runs in one call,
+ * and the digest is the same; NULL puts the core's own back. */
+static uint32_t s_blocks_seen;
+static uint32_t s_calls;
+
+static void counting_blocks(uint32_t st[8], const uint8_t *data, uint32_t nblocks)
+{
+    s_blocks_seen += nblocks;
+    s_calls++;
+    bs_sha256_blocks_c(st, data, nblocks);
+}
+
+static void test_installed_block_function(void **state)
+{
+    (void)state;
+    static uint8_t buf[64 * 40 + 17];
+    for (size_t i = 0; i < sizeof buf; i++) {
+        buf[i] = (uint8_t)(i * 13u + 1u);
+    }
+    uint8_t want[32], got[32];
+    assert_int_equal(mbedtls_sha256_ret(buf, sizeof buf, want, 0), 0);
+
+    bs_sha256_set_blocks(counting_blocks);
+    s_blocks_seen = s_calls = 0;
+    bs_sha256(buf, sizeof buf, got);
+    assert_memory_equal(got, want, 32);
+    /* 40 whole blocks in one call, then the padded last block (17 + 9 <= 64). */
+    assert_int_equal(s_blocks_seen, 41);
+    assert_int_equal(s_calls, 2);
+
+    bs_sha256_set_blocks(NULL);
+    s_blocks_seen = s_calls = 0;
+    bs_sha256(buf, sizeof buf, got);
+    assert_memory_equal(got, want, 32);
+    assert_int_equal(s_calls, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_boundary_lengths_vs_mbedtls),
         cmocka_unit_test(test_random_chunked_vs_mbedtls),
         cmocka_unit_test(test_byte_count_carries_into_high_word),
+        cmocka_unit_test(test_installed_block_function),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 #pragma once
 /* esp_system.h of the SDK, for apps on the virtual device. */
+#include <stddef.h>
 #include <stdint.h>
 
 #include "esp_err.h"
@@ -45,6 +46,11 @@ void esp_chip_info(esp_chip_info_t *out);
 esp_reset_reason_t esp_reset_reason(void);
 uint32_t esp_get_free_heap_size(void);
 const char *esp_get_idf_version(void);
+
+/* The hardware random number generator. On the virtual device: the host
+ * kernel's (getrandom), which never blocks once the host has booted. */
+uint32_t esp_random(void);
+void esp_fill_random(void *buf, size_t len);
 
 #ifdef __cplusplus
 }

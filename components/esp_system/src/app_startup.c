@@ -15,6 +15,7 @@
 #include "esp_flash_hal.h"
 #include "esp_log.h"
 #include "esp_private/app_image.h"
+#include "esp_private/sha256_host.h"
 #include "esp_private/task_wdt.h"
 #include "freertos/task.h"
 #include "sim_app.h"
@@ -93,6 +94,8 @@ int main(int argc, char **argv)
     sim_flash_hal(&s_flash, configured ? configured : s_flash.size, &hal);
     spi_flash_hal_install(&hal);
     spi_flash_set_detected_size(s_flash.size);
+    esp_sha256_host_install();
+    sim_flash_prefault(&s_flash);
 
     if (esp_task_wdt_host_start() != ESP_OK) {
         fprintf(stderr, "app: cannot start the watchdog feeder\n");

@@ -13,6 +13,7 @@
 #include <mbedtls/x509.h>
 
 #include "esp_log.h"
+#include "esp_system.h"
 #include "esp_tls_prefs.h"
 #include "esp_tls_priv.h"
 
@@ -26,11 +27,11 @@ _Static_assert(ESP_TLS_MFL_4096 == MBEDTLS_SSL_MAX_FRAG_LEN_4096, "mbedTLS value
 
 static mbedtls_x509_crt *s_global_cacert;
 
-/* One random generator for every connection, seeded once: Debian's entropy
- * context carries HAVEGE's 36 KB of state, which per connection on the heap
- * was most of the TLS client's peak (bench: docs/performance.md). mbedTLS's
- * threading support locks both for concurrent connections. */
-static mbedtls_entropy_context s_entropy;
+/* One random generator for every connection, seeded once from the chip's
+ * hardware RNG (esp_fill_random), as ESP-IDF's port does. Debian's default
+ * entropy context would bring HAVEGE: 36 KB of state and a timing loop in
+ * every seeding (bench: docs/performance.md). mbedTLS's threading support
+ * locks the generator for concurrent connections. */
 static mbedtls_ctr_drbg_context s_ctr_drbg;
 static pthread_once_t s_rng_once = PTHREAD_ONCE_INIT;
 static int s_rng_seed_ret;
@@ -38,11 +39,19 @@ static int s_rng_seed_ret;
 /* Cipher suite and curve order (esp_tls_prefs.h), built with the generator. */
 static tls_prefs_t s_prefs;
 
+static int hardware_entropy(void *ctx, unsigned char *out, size_t len)
+{
+    (void)ctx;
+    esp_fill_random(out, len);
+    return 0;
+}
+
 static void rng_seed(void)
 {
-    mbedtls_entropy_init(&s_entropy);
+    static const unsigned char pers[] = "esp-tls";
     mbedtls_ctr_drbg_init(&s_ctr_drbg);
-    s_rng_seed_ret = mbedtls_ctr_drbg_seed(&s_ctr_drbg, mbedtls_entropy_func, &s_entropy, NULL, 0);
+    s_rng_seed_ret =
+        mbedtls_ctr_drbg_seed(&s_ctr_drbg, hardware_entropy, NULL, pers, sizeof pers - 1);
     tls_prefs_build(&s_prefs);
 }
 
