@@ -139,6 +139,7 @@ static char *normalise(const char *in)
 static const char *s_ap_ssid, *s_ap_password;
 static int s_map_from, s_map_to;
 static double s_timeout = 20.0;
+static bool s_timestamps;
 static uint32_t s_chip_size = 4u << 20;
 
 void h_set_chip_size(uint32_t bytes)
@@ -156,6 +157,11 @@ void h_set_net_map(int device_port, int host_port)
 {
     s_map_from = device_port;
     s_map_to = host_port;
+}
+
+void h_set_timestamps(bool on)
+{
+    s_timestamps = on;
 }
 
 void h_set_timeout(double seconds)
@@ -184,6 +190,7 @@ void h_run_faults(const char *chip, uint32_t boots, const char *until, const h_f
         .color = 0,
         .seed = 1,
         .console = console,
+        .timestamps = s_timestamps,
     };
     if (faults) {
         memcpy(o.cuts, faults->cuts, sizeof o.cuts);

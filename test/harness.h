@@ -50,6 +50,8 @@ typedef struct {
 void h_set_ap(const char *ssid, const char *password);
 void h_set_net_map(int device_port, int host_port);
 void h_set_timeout(double seconds);
+/* run --timestamps: log lines start with "[   S.UUUUUU] " (then not normalised). */
+void h_set_timestamps(bool on);
 /* Size of the chip file h_run powers on (default 4 MB). */
 void h_set_chip_size(uint32_t bytes);
 

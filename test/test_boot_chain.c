@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -69,6 +71,58 @@ static void test_factory_hello_world_two_boots(void **state)
     h_run_free(&run);
 }
 
+/* run --timestamps: every log line of the bootloader and the app carries the
+ * host time since power-on, to the microsecond, written as the line is
+ * logged; the SDK's own text follows unchanged; the ROM's lines (not log
+ * lines) carry none. The stamps never go back and stay within the run. */
+static void test_timestamps(void **state)
+{
+    (void)state;
+    const char *chip = h_path("stamps.bin");
+    h_flash_standard(chip, H_PT_FACTORY, H_HELLO, 0x10000u, 0u);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    h_set_timestamps(true);
+    h_run_t run;
+    h_run(chip, 1, "Restarting in 8 seconds...", &run);
+    h_set_timestamps(false);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+    H_ASSERT_LINE(&run, " ets Jan  8 2013,rst cause:1, boot mode:(3,6)");
+    int stamped = 0;
+    double last = 0;
+    bool saw_boot = false;
+    for (const char *line = run.console; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > 0 && line[0] == '[') {
+            unsigned long sec, usec;
+            int used = 0;
+            /* "[%4lu.%06lu] " then the SDK's "X (ms) tag: text" */
+            assert_int_equal(sscanf(line, "[%lu.%lu] %n", &sec, &usec, &used), 2);
+            assert_int_equal(used, 14);
+            assert_true(line[5] == '.' && line[12] == ']');
+            double t = (double)sec + (double)usec / 1e6;
+            assert_true(t >= last);
+            last = t;
+            assert_non_null(strchr("EWIDV", line[14]));
+            assert_memory_equal(line + 15, " (", 2);
+            saw_boot |= strncmp(line + 14, "I (", 3) == 0 &&
+                        strstr(line, ") boot: Loaded app from partition at offset 0x10000") != NULL;
+            stamped++;
+        } else {
+            /* Lines that are not log lines (the ROM's, printf) carry no stamp. */
+            assert_true(len == 0 || line[0] != '[');
+        }
+        line += len + (end ? 1 : 0);
+    }
+    assert_true(saw_boot);
+    assert_true(stamped >= 10);
+    assert_true(last > 0 && last <= wall_s);
+    h_run_free(&run);
+}
+
 /* two-OTA table (no factory), erased otadata: ota_0 boots. */
 static void test_no_factory_trying_ota0(void **state)
 {
@@ -87,6 +141,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_factory_hello_world_two_boots),
+        cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_no_factory_trying_ota0),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@ typedef struct {
                                 several, separated by '\n') */
     int color;               /* -1 auto (terminal), 0 off, 1 on */
     bool stats;              /* print the flash counters at the end */
+    bool timestamps;         /* prefix console lines with host seconds since power-on (us) */
     bool strict;             /* strict NOR mode */
     uint32_t heap_limit;
     uint32_t wdt_ms;         /* watchdog timeout, virtual ms: 0 = SIM_WDT_DEFAULT_MS,

@@ -124,6 +124,8 @@ typedef struct {
     /* Run options. */
     uint32_t time_scale_x1000; /* virtual ms per real ms, x1000 (1000 = real time) */
     int32_t color;             /* 1 on, 0 off */
+    int32_t timestamps;        /* 1: log lines carry the host time since power-on (run --timestamps) */
+    uint64_t power_on_ns;      /* CLOCK_MONOTONIC at power-on */
     uint32_t heap_limit;       /* 0 = none */
     char ap_ssid[33];
     char ap_password[65];
@@ -153,6 +155,8 @@ void sim_state_release(sim_state_t *st);
 
 /* Virtual milliseconds since this boot started (scaled clock). */
 uint32_t sim_clock_ms(const sim_state_t *st);
+/* Host (real) microseconds since the device was powered on: run --timestamps. */
+uint64_t sim_host_us_since_power_on(const sim_state_t *st);
 /* Sleeps for `virtual_ms` of virtual time. */
 void sim_sleep_ms(const sim_state_t *st, uint32_t virtual_ms);
 

@@ -198,6 +198,7 @@ static void apply_options(const sim_run_opts_t *o, sim_state_t *st)
     memcpy(st->cuts, o->cuts, sizeof st->cuts);
     st->time_scale_x1000 = (uint32_t)(o->time_scale > 0 ? o->time_scale * 1000.0 : 1000.0);
     st->color = o->color >= 0 ? o->color : isatty(fileno(o->console ? o->console : stdout));
+    st->timestamps = o->timestamps;
     st->heap_limit = o->heap_limit;
     st->n_net_maps = o->n_net_maps;
     memcpy(st->net_map_from, o->net_map_from, sizeof st->net_map_from);
@@ -273,6 +274,7 @@ int sim_device_run(const sim_run_opts_t *o, sim_run_result_t *res)
     uint64_t deadline = o->timeout_s > 0 ? now_ns() + (uint64_t)(o->timeout_s * 1e9) : 0;
     st->rst_cause = SIM_RST_POWER_ON;
     st->reset_reason = SIM_REASON_POWERON;
+    st->power_on_ns = now_ns();
     for (;;) {
         st->boot_count++;
         st->boot_t0_ns = now_ns();

@@ -216,6 +216,31 @@ static void test_contents_persist_across_reopen(void **state)
     test_chip_close(&c);
 }
 
+/* Prefaulting changes no byte and no counter; writes after it land in the
+ * file like any other. */
+static void test_prefault_keeps_contents(void **state)
+{
+    (void)state;
+    test_chip_t c;
+    test_chip_open(&c, 2 * MB, NULL);
+    const uint8_t data[4] = {0x12, 0x34, 0x56, 0x78};
+    assert_int_equal(sim_flash_write(&c.f, 0x1000, data, 4), ESP_OK);
+    const sim_counters_t before = c.f.st->counters;
+    sim_flash_prefault(&c.f);
+    assert_memory_equal(&c.f.st->counters, &before, sizeof before);
+    uint8_t got[4];
+    assert_int_equal(sim_flash_read(&c.f, 0x1000, got, 4), ESP_OK);
+    assert_memory_equal(got, data, 4);
+    assert_int_equal(sim_flash_read(&c.f, 0x1004, got, 4), ESP_OK);
+    assert_memory_equal(got, "\xff\xff\xff\xff", 4);
+    assert_int_equal(sim_flash_write(&c.f, 0x1FFFFC, data, 4), ESP_OK);
+    sim_flash_close(&c.f);
+    assert_int_equal(sim_flash_open(&c.f, c.path, 2 * MB, false, NULL), ESP_OK);
+    assert_int_equal(sim_flash_read(&c.f, 0x1FFFFC, got, 4), ESP_OK);
+    assert_memory_equal(got, data, 4);
+    test_chip_close(&c);
+}
+
 static void test_counters_exact_after_known_sequence(void **state)
 {
     (void)state;
@@ -372,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_size_mismatch_names_both_sizes),
         cmocka_unit_test(test_missing_file_without_create),
         cmocka_unit_test(test_contents_persist_across_reopen),
+        cmocka_unit_test(test_prefault_keeps_contents),
         cmocka_unit_test(test_counters_exact_after_known_sequence),
         cmocka_unit_test(test_blank_erases_counted),
         cmocka_unit_test(test_hal_routes_to_the_chip),

@@ -37,14 +37,16 @@ static void run_help(void)
            "  --seed N              seed for torn contents (default 1)\n"
            "  --strict              a 0->1 flash write is an error\n"
            "  --color / --no-color  ESP log colours (default: only on a terminal)\n"
-           "  --stats               print flash operation counters at the end\n\n"
+           "  --stats               print flash operation counters at the end\n"
+           "  --timestamps          prefix each console line with the host time since\n"
+           "                        power-on, in seconds to the microsecond\n\n"
            "exit status: 0 stopped by --boots or --until, 3 the device halted (nothing\n"
            "bootable), 4 --timeout reached, 1 could not start, 2 bad arguments\n");
 }
 
 enum { OPT_CHIP = 1000, OPT_SIZE, OPT_BOOTS, OPT_UNTIL, OPT_TIMEOUT, OPT_SCALE, OPT_AP,
        OPT_HEAP, OPT_CUT_AT, OPT_CUT_KIND, OPT_SEED, OPT_STRICT, OPT_COLOR, OPT_NO_COLOR,
-       OPT_STATS, OPT_HELP, OPT_NET_MAP, OPT_WDT };
+       OPT_STATS, OPT_HELP, OPT_NET_MAP, OPT_WDT, OPT_TIMESTAMPS };
 
 static const struct option s_opts[] = {
     {"chip", required_argument, 0, OPT_CHIP},       {"flash-size", required_argument, 0, OPT_SIZE},
@@ -56,6 +58,7 @@ static const struct option s_opts[] = {
     {"color", no_argument, 0, OPT_COLOR},           {"no-color", no_argument, 0, OPT_NO_COLOR},
     {"stats", no_argument, 0, OPT_STATS},           {"help", no_argument, 0, OPT_HELP},
     {"net-map", required_argument, 0, OPT_NET_MAP}, {"wdt-ms", required_argument, 0, OPT_WDT},
+    {"timestamps", no_argument, 0, OPT_TIMESTAMPS},
     {0, 0, 0, 0},
 };
 
@@ -166,6 +169,7 @@ static int parse_run_args(int argc, char **argv, sim_run_opts_t *o, char *ap_buf
         case OPT_COLOR: o->color = 1; break;
         case OPT_NO_COLOR: o->color = 0; break;
         case OPT_STATS: o->stats = true; break;
+        case OPT_TIMESTAMPS: o->timestamps = true; break;
         case OPT_HELP: run_help(); return -1;
         default:
             return cli_usage_error(cmd, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);

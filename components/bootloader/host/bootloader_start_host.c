@@ -19,6 +19,11 @@ static uint32_t device_clock_ms(void)
     return sim_clock_ms(sim_state_current());
 }
 
+static uint64_t host_us(void)
+{
+    return sim_host_us_since_power_on(sim_state_current());
+}
+
 /* The SDK bootloader logs with ets_printf in the ESP line format. */
 static void boot_log(void *ctx, esp_log_level_t level, const char *tag, const char *fmt, va_list ap)
 {
@@ -49,6 +54,9 @@ int main(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
     esp_log_set_color(st->color);
     esp_log_set_timestamp_source(device_clock_ms);
+    if (st->timestamps) {
+        esp_log_set_host_stamp(host_us);
+    }
 
     bs_hal_t hal;
     sim_flash_hal(&flash, 0, &hal);

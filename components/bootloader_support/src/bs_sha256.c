@@ -35,8 +35,9 @@ static void put_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-/* A 16-word rolling schedule instead of 64 keeps the stack small. */
-static void compress(uint32_t state[8], const uint8_t block[64])
+/* A 16-word rolling schedule instead of 64 keeps the stack small. Kept out of
+ * line: inlined into bs_sha256_blocks_c's loop, gcc -O3 made it 5% slower. */
+__attribute__((noinline)) static void compress(uint32_t state[8], const uint8_t block[64])
 {
     uint32_t w[16];
     for (int i = 0; i < 16; i++) {

@@ -38,6 +38,10 @@ int esp_log_get_color(void);
  * (the virtual clock on the host), else a monotonic clock from first use. */
 uint32_t esp_log_timestamp(void);
 void esp_log_set_timestamp_source(uint32_t (*source)(void));
+/* With a source set, every line starts with "[   S.UUUUUU] ": that source's
+ * microseconds, stamped as the line is written, before the SDK's own text
+ * (ota8266 run --timestamps; the host's clock since power-on). */
+void esp_log_set_host_stamp(uint64_t (*us_source)(void));
 
 void esp_log_write(esp_log_level_t level, const char *tag, const char *format, ...)
     __attribute__((format(printf, 3, 4)));

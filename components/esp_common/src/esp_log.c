@@ -37,6 +37,13 @@ int esp_log_get_color(void)
     return s_color;
 }
 
+static uint64_t (*s_host_us)(void);
+
+void esp_log_set_host_stamp(uint64_t (*us_source)(void))
+{
+    s_host_us = us_source;
+}
+
 void esp_log_set_timestamp_source(uint32_t (*source)(void))
 {
     s_ts_source = source;
@@ -79,8 +86,14 @@ void esp_log_writev(esp_log_level_t level, const char *tag, const char *format, 
     const char *color = esp_log_get_color() ? level_color(level) : NULL;
     /* One buffered line, written with a single fwrite so concurrent tasks never interleave. */
     char line[1024];
-    int n = snprintf(line, sizeof line, "%s%c (%u) %s: ", color ? color : "", letters[level],
-                     (unsigned)esp_log_timestamp(), tag);
+    char stamp[32] = "";
+    if (s_host_us) {
+        uint64_t us = s_host_us();
+        snprintf(stamp, sizeof stamp, "[%4llu.%06llu] ", (unsigned long long)(us / 1000000u),
+                 (unsigned long long)(us % 1000000u));
+    }
+    int n = snprintf(line, sizeof line, "%s%s%c (%u) %s: ", stamp, color ? color : "",
+                     letters[level], (unsigned)esp_log_timestamp(), tag);
     if (n < 0) {
         return;
     }
