@@ -13,24 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <mbedtls/cipher.h>
 #include <openssl/evp.h>
 
+#include "bench_clock.h"
 #include "bs_sha256.h"
 #include "esp_private/sha256_host.h"
 
 #define RUNS 15
 #define RECORD 16384u
 #define TAG_LEN 16u
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench_alloc.h"
+#include "bench_clock.h"
 #include "esp_flash_hal.h"
 #include "esp_http_client.h"
 #include "esp_https_ota.h"
@@ -24,13 +24,6 @@
 #include "sim_flash.h"
 
 #define BUFFSIZE 1024 /* native_ota_example's */
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 /* The app's image start, as the bootloader would hand it over: factory. */
 uint32_t esp_app_image_start(void)

@@ -12,3 +12,7 @@ esp_err_t sim_flash_attach_current(sim_flash_t *f);
 /* The host port a device connection to `port` really goes to (run --net-map);
  * `port` itself when unmapped or not on a device. */
 int sim_net_map_port(int port);
+
+/* Host (real) microseconds since this device was powered on, for log stamps
+ * (run --timestamps); 0 when not on a device. */
+uint64_t sim_host_us_since_power_on(void);

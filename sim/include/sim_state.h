@@ -155,8 +155,6 @@ void sim_state_release(sim_state_t *st);
 
 /* Virtual milliseconds since this boot started (scaled clock). */
 uint32_t sim_clock_ms(const sim_state_t *st);
-/* Host (real) microseconds since the device was powered on: run --timestamps. */
-uint64_t sim_host_us_since_power_on(const sim_state_t *st);
 /* Sleeps for `virtual_ms` of virtual time. */
 void sim_sleep_ms(const sim_state_t *st, uint32_t virtual_ms);
 

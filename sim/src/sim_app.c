@@ -1,6 +1,7 @@
 #include "sim_app.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 sim_state_t *sim_state_current(void)
 {
@@ -32,4 +33,13 @@ int sim_net_map_port(int port)
         }
     }
     return port;
+}
+
+uint64_t sim_host_us_since_power_on(void)
+{
+    const sim_state_t *st = sim_state_current();
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    uint64_t now = (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+    return st && now > st->power_on_ns ? (now - st->power_on_ns) / 1000u : 0;
 }

@@ -106,12 +106,6 @@ void sim_state_release(sim_state_t *st)
     }
 }
 
-uint64_t sim_host_us_since_power_on(const sim_state_t *st)
-{
-    uint64_t now = monotonic_ns();
-    return st && now > st->power_on_ns ? (now - st->power_on_ns) / 1000u : 0;
-}
-
 uint32_t sim_clock_ms(const sim_state_t *st)
 {
     /* Without a device (a unit test calling device code) time starts at first use. */

@@ -19,11 +19,6 @@ static uint32_t device_clock_ms(void)
     return sim_clock_ms(sim_state_current());
 }
 
-static uint64_t host_us(void)
-{
-    return sim_host_us_since_power_on(sim_state_current());
-}
-
 /* The SDK bootloader logs with ets_printf in the ESP line format. */
 static void boot_log(void *ctx, esp_log_level_t level, const char *tag, const char *fmt, va_list ap)
 {
@@ -55,7 +50,7 @@ int main(void)
     esp_log_set_color(st->color);
     esp_log_set_timestamp_source(device_clock_ms);
     if (st->timestamps) {
-        esp_log_set_host_stamp(host_us);
+        esp_log_set_host_stamp(sim_host_us_since_power_on);
     }
 
     bs_hal_t hal;

@@ -41,11 +41,6 @@ static uint32_t device_clock_ms(void)
     return sim_clock_ms(sim_state_current());
 }
 
-static uint64_t host_us(void)
-{
-    return sim_host_us_since_power_on(sim_state_current());
-}
-
 /* Decodes the booted image's header through the core's image parser. */
 static esp_err_t read_own_header(const bs_hal_t *hal, uint32_t start)
 {
@@ -88,7 +83,7 @@ int main(int argc, char **argv)
     esp_log_set_color(st->color);
     esp_log_set_timestamp_source(device_clock_ms);
     if (st->timestamps) {
-        esp_log_set_host_stamp(host_us);
+        esp_log_set_host_stamp(sim_host_us_since_power_on);
     }
 
     bs_hal_t hal;
